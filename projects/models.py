@@ -1,0 +1,409 @@
+"""Projects and what hangs off them: capital deliveries, the follow-up timeline, ready land."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Role, Unit
+from chambers.models import Chamber, Contact, Event
+from investpro.constraints import FieldCheckConstraint
+
+ZERO = Decimal("0")
+
+
+def amount_field(verbose_name, **kwargs) -> models.DecimalField:
+    """Money in 万元 (10,000 yuan), two decimals, never a float."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+def not_negative(field: str, message) -> FieldCheckConstraint:
+    return FieldCheckConstraint(
+        name=f"%(class)s_{field}_not_negative",
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+        field=field,
+        violation_error_message=message,
+    )
+
+
+class Industry(models.Model):
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("产业")
+        verbose_name_plural = _("产业")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Parcel(models.Model):
+    """Ready land (熟地) published with the industries it is for and the thresholds an investor must meet."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("可供地")
+        RESERVED = "reserved", _("已意向")
+        TAKEN = "taken", _("已出让")
+
+    code = models.SlugField(_("地块编号"), max_length=40, unique=True)
+    name = models.CharField(_("地块名称"), max_length=120)
+    unit = models.ForeignKey(Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="parcels")
+    location = models.CharField(_("位置"), max_length=200, blank=True)
+    area_mu = models.DecimalField(
+        _("面积（亩）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    industries = models.ManyToManyField(Industry, verbose_name=_("适合产业"), blank=True, related_name="parcels")
+    requirements = models.TextField(_("产业要求"), blank=True)
+    min_investment_intensity = amount_field(_("投资强度门槛（万元/亩）"), null=True, blank=True)
+    min_tax_per_mu = amount_field(_("亩均税收门槛（万元/亩·年）"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    published = models.BooleanField(_("已公开发布"), default=False)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("熟地")
+        verbose_name_plural = _("熟地")
+        ordering = ["code"]
+        constraints = [
+            FieldCheckConstraint(
+                name="parcel_area_positive",
+                condition=Q(area_mu__gt=0),
+                field="area_mu",
+                violation_error_message=_("面积必须大于 0。"),
+            ),
+            not_negative("min_investment_intensity", _("投资强度门槛不能为负数。")),
+            not_negative("min_tax_per_mu", _("亩均税收门槛不能为负数。")),
+            FieldCheckConstraint(
+                name="parcel_published_has_date",
+                condition=Q(published=False) | Q(published_on__isnull=False),
+                field="published_on",
+                violation_error_message=_("已发布的地块须填写发布日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class InvestorKind(models.TextChoices):
+    CENTRAL_SOE = "central_soe", _("央企")
+    PROVINCIAL_SOE = "provincial_soe", _("省属国企")
+    LISTED = "listed", _("上市公司")
+    PRIVATE = "private", _("知名民企")
+    FOREIGN = "foreign", _("外资企业")
+    OTHER = "other", _("其他")
+
+
+class Category(models.TextChoices):
+    INDUSTRIAL = "industrial", _("工业项目")
+    SERVICE = "service", _("服务业项目")
+    AGRICULTURE = "agriculture", _("农业项目")
+    SOCIAL = "social", _("社会事业项目")
+
+
+class Origin(models.TextChoices):
+    LOCAL = "local", _("市内")
+    OUT_OF_CITY = "out_of_city", _("市外省内")
+    OUT_OF_PROVINCE = "out_of_province", _("省外")
+    OVERSEAS = "overseas", _("境外")
+
+
+class Channel(models.TextChoices):
+    EVENT = "event", _("平台活动")
+    CHAMBER = "chamber", _("商会")
+    VENTURE_CAPITAL = "venture_capital", _("创投")
+    REFERRAL = "referral", _("以商引商")
+    DIRECT = "direct", _("直接对接")
+    ONLINE = "online", _("网络招商")
+    OTHER = "other", _("其他")
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", _("线索")
+    NEGOTIATING = "negotiating", _("洽谈")
+    SIGNED = "signed", _("签约")
+    STARTED = "started", _("开工")
+    PRODUCING = "producing", _("投产")
+    DROPPED = "dropped", _("终止")
+
+
+# Stages at which a project has been signed and can receive capital.
+SIGNED_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProjectQuerySet":
+        """The one place that decides which projects a user may see (DESIGN §5).
+
+        Leaders and admins see everything; everyone else sees non-confidential projects, and a
+        unit's staff also see their own unit's confidential ones.
+        """
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.role in (Role.LEADER, Role.ADMIN) or user.is_superuser:
+            return self
+        if user.role == Role.STAFF and user.unit_id:
+            return self.filter(Q(confidential=False) | Q(unit_id=user.unit_id))
+        return self.filter(confidential=False)
+
+    def counting(self) -> "ProjectQuerySet":
+        """Projects that count toward signed amounts and project counts: dropped ones never do."""
+        return self.exclude(stage=Stage.DROPPED)
+
+
+class Project(models.Model):
+    InvestorKind = InvestorKind
+    Category = Category
+    Origin = Origin
+    Channel = Channel
+    Stage = Stage
+    SIGNED_STAGES = SIGNED_STAGES
+
+    name = models.CharField(_("项目名称"), max_length=200)
+    investor = models.CharField(_("投资方"), max_length=200, blank=True)
+    investor_kind = models.CharField(
+        _("投资方类型"), max_length=20, choices=InvestorKind.choices, default=InvestorKind.OTHER
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="projects")
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("产业"), on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
+    )
+    category = models.CharField(_("项目类别"), max_length=20, choices=Category.choices, default=Category.INDUSTRIAL)
+    origin = models.CharField(_("资金来源"), max_length=20, choices=Origin.choices, default=Origin.OUT_OF_CITY)
+    returning_merchant = models.BooleanField(_("浙商回归"), default=False)
+    mountain_sea = models.BooleanField(_("山海协作"), default=False)
+    channel = models.CharField(_("引进渠道"), max_length=20, choices=Channel.choices, default=Channel.DIRECT)
+    chamber = models.ForeignKey(
+        Chamber, verbose_name=_("商会"), on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("招商活动"), on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    introduced_by = models.ForeignKey(
+        Contact, verbose_name=_("引荐人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.LEAD)
+    total_investment = amount_field(_("总投资（万元）"), default=ZERO)
+    signed_amount = amount_field(_("协议引资额（万元）"), null=True, blank=True)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    producing_on = models.DateField(_("投产日期"), null=True, blank=True)
+    dropped_on = models.DateField(_("终止日期"), null=True, blank=True)
+    land_area_mu = models.DecimalField(_("用地（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    parcel = models.ForeignKey(
+        Parcel, verbose_name=_("地块"), on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    confidential = models.BooleanField(_("保密"), default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_projects",
+    )
+    next_follow_up_on = models.DateField(_("下次跟进日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The project list filtered by unit and stage, newest signings first.
+            models.Index(fields=["unit", "stage", "-signed_on"], name="project_unit_stage_signed"),
+            # Signed amounts and counts of a period: WHERE signed_on BETWEEN … (monthly report).
+            models.Index(fields=["signed_on"], name="project_signed_on"),
+            # The default list order: most recently changed first.
+            models.Index(fields=["-updated_at", "-id"], name="project_updated"),
+            # Staff follow-up reminders: projects due for a follow-up by a date.
+            models.Index(fields=["next_follow_up_on"], name="project_follow_up"),
+        ]
+        constraints = [
+            not_negative("total_investment", _("总投资不能为负数。")),
+            not_negative("signed_amount", _("协议引资额不能为负数。")),
+            not_negative("land_area_mu", _("用地面积不能为负数。")),
+            FieldCheckConstraint(
+                name="project_signed_has_date",
+                condition=~Q(stage__in=SIGNED_STAGES) | Q(signed_on__isnull=False),
+                field="signed_on",
+                violation_error_message=_("签约及以后阶段的项目须填写签约日期。"),
+            ),
+            FieldCheckConstraint(
+                name="project_signed_has_amount",
+                condition=~Q(stage__in=SIGNED_STAGES) | Q(signed_amount__isnull=False),
+                field="signed_amount",
+                violation_error_message=_("签约及以后阶段的项目须填写协议引资额。"),
+            ),
+            FieldCheckConstraint(
+                name="project_started_after_signed",
+                condition=Q(started_on__isnull=True) | Q(signed_on__isnull=True) | Q(started_on__gte=F("signed_on")),
+                field="started_on",
+                violation_error_message=_("开工日期不能早于签约日期。"),
+            ),
+            FieldCheckConstraint(
+                name="project_producing_after_started",
+                condition=Q(producing_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(producing_on__gte=F("started_on")),
+                field="producing_on",
+                violation_error_message=_("投产日期不能早于开工日期。"),
+            ),
+            FieldCheckConstraint(
+                name="project_dropped_has_date",
+                condition=~Q(stage=Stage.DROPPED) | Q(dropped_on__isnull=False),
+                field="dropped_on",
+                violation_error_message=_("终止的项目须填写终止日期。"),
+            ),
+            FieldCheckConstraint(
+                name="project_returning_merchant_out_of_province",
+                condition=Q(returning_merchant=False) | Q(origin=Origin.OUT_OF_PROVINCE),
+                field="returning_merchant",
+                violation_error_message=_("浙商回归项目的资金来源必须是“省外”。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_signed(self) -> bool:
+        """Signed at some point: it can hold deliveries (a dropped project keeps those it had)."""
+        return self.signed_on is not None and self.stage in (*self.SIGNED_STAGES, self.Stage.DROPPED)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk:
+            self._check_against_deliveries()
+
+    def _check_against_deliveries(self) -> None:
+        """A project's deliveries stay valid when the project changes under them."""
+        first = self.deliveries.order_by("delivered_on").values_list("delivered_on", flat=True).first()
+        if first is None:
+            return
+        if not self.is_signed:
+            raise ValidationError({"stage": _("已有到位资金的项目不能退回签约前的阶段。")})
+        if self.signed_on and self.signed_on > first:
+            raise ValidationError(
+                {"signed_on": _("签约日期不能晚于最早一笔到位资金的日期（%(date)s）。") % {"date": first.isoformat()}}
+            )
+
+
+class CapitalDelivery(models.Model):
+    """A tranche of capital actually delivered (到位资金); big projects deliver over years."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="deliveries")
+    delivered_on = models.DateField(_("到位日期"))
+    amount = amount_field(_("到位金额（万元）"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("到位资金")
+        verbose_name_plural = _("到位资金")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [
+            # Delivered amounts of a period: WHERE delivered_on BETWEEN … (monthly report, delivery list).
+            models.Index(fields=["delivered_on", "project"], name="delivery_date_project"),
+        ]
+        constraints = [
+            FieldCheckConstraint(
+                name="delivery_amount_positive",
+                condition=Q(amount__gt=0),
+                field="amount",
+                violation_error_message=_("到位金额必须大于 0。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.delivered_on} {self.amount}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.delivered_on and self.delivered_on > timezone.localdate():
+            raise ValidationError({"delivered_on": _("到位日期不能晚于今天。")})
+        if self.project_id is None:
+            return
+        project = self.project
+        if not project.is_signed:
+            raise ValidationError({"project": _("只有签约及以后阶段的项目才能登记到位资金。")})
+        if self.delivered_on and self.delivered_on < project.signed_on:
+            raise ValidationError(
+                {
+                    "delivered_on": _("到位日期不能早于项目签约日期（%(date)s）。")
+                    % {"date": project.signed_on.isoformat()}
+                }
+            )
+
+
+class Activity(models.Model):
+    """One entry of a project's follow-up timeline (跟进记录)."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("上门拜访")
+        RECEPTION = "reception", _("来访考察")
+        MEETING = "meeting", _("洽谈会商")
+        CALL = "call", _("电话沟通")
+        EVENT = "event", _("活动对接")
+        OTHER = "other", _("其他")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="activities")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("联系人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    kind = models.CharField(_("方式"), max_length=20, choices=Kind.choices, default=Kind.VISIT)
+    happened_on = models.DateField(_("日期"))
+    summary = models.TextField(_("情况摘要"))
+    next_action = models.CharField(_("下一步"), max_length=200, blank=True)
+    next_action_on = models.DateField(_("下一步日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("跟进记录")
+        verbose_name_plural = _("跟进记录")
+        ordering = ["-happened_on", "-id"]
+        indexes = [
+            # A project's timeline, newest first.
+            models.Index(fields=["project", "-happened_on"], name="activity_project_timeline"),
+        ]
+        constraints = [
+            FieldCheckConstraint(
+                name="activity_next_action_after",
+                condition=Q(next_action_on__isnull=True) | Q(next_action_on__gte=F("happened_on")),
+                field="next_action_on",
+                violation_error_message=_("下一步日期不能早于跟进日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.happened_on and self.happened_on > timezone.localdate():
+            raise ValidationError({"happened_on": _("跟进日期不能晚于今天；计划中的事项请填在“下一步”。")})

@@ -1,0 +1,221 @@
+"""Indicators, yearly targets and the monthly report (一月一通报) with its frozen rows."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Unit
+from investpro.constraints import FieldCheckConstraint
+from projects.models import Industry, Project, amount_field, not_negative
+
+
+class Indicator(models.Model):
+    """A figure the bureau is assessed on. Indicators are data: adding one needs no deploy.
+
+    What an indicator counts is a measure over projects or deliveries narrowed by filters from a
+    closed vocabulary (DESIGN §3); an empty filter does not narrow.
+    """
+
+    class Measure(models.TextChoices):
+        SIGNED_AMOUNT = "signed_amount", _("协议引资额")
+        DELIVERED_AMOUNT = "delivered_amount", _("到位资金")
+        PROJECT_COUNT = "project_count", _("项目个数")
+
+    class Basis(models.TextChoices):
+        SIGNED = "signed", _("当期签约")
+        ONGOING = "ongoing", _("在建（含上年结转）")
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    measure = models.CharField(_("口径"), max_length=20, choices=Measure.choices)
+    basis = models.CharField(_("计数基准"), max_length=20, choices=Basis.choices, blank=True)
+    origins = models.JSONField(_("资金来源"), default=list, blank=True)
+    category = models.CharField(_("项目类别"), max_length=20, choices=Project.Category.choices, blank=True)
+    returning_merchant = models.BooleanField(_("浙商回归"), null=True, blank=True)
+    mountain_sea = models.BooleanField(_("山海协作"), null=True, blank=True)
+    min_total_investment = amount_field(_("总投资下限（万元）"), null=True, blank=True)
+    industries = models.ManyToManyField(Industry, verbose_name=_("产业"), blank=True, related_name="indicators")
+    channel = models.CharField(_("引进渠道"), max_length=20, choices=Project.Channel.choices, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[industries])
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["position", "code"]
+        constraints = [
+            FieldCheckConstraint(
+                name="indicator_count_has_basis",
+                condition=Q(measure="project_count", basis__in=["signed", "ongoing"])
+                | (~Q(measure="project_count") & Q(basis="")),
+                field="basis",
+                violation_error_message=_("项目个数类指标须选择计数基准；金额类指标不填计数基准。"),
+            ),
+            not_negative("min_total_investment", _("总投资下限不能为负数。")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_amount(self) -> bool:
+        return self.measure != self.Measure.PROJECT_COUNT
+
+    def clean(self) -> None:
+        super().clean()
+        self._check_origins()
+
+    def _check_origins(self) -> None:
+        valid = set(Project.Origin.values)
+        if not isinstance(self.origins, list) or not all(isinstance(o, str) for o in self.origins):
+            raise ValidationError({"origins": _("资金来源须为来源编码的列表。")})
+        unknown = sorted(set(self.origins) - valid)
+        if unknown:
+            raise ValidationError(
+                {"origins": _("未知的资金来源：%(codes)s；可选：%(valid)s。")
+                 % {"codes": ", ".join(unknown), "valid": ", ".join(Project.Origin.values)}}
+            )
+        if len(set(self.origins)) != len(self.origins):
+            raise ValidationError({"origins": _("资金来源不能重复。")})
+
+
+class Target(models.Model):
+    """A yearly target for one indicator, for the whole city (unit empty) or one unit.
+
+    Amount targets are in 万元; count targets are a number of projects.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="targets",
+        help_text=_("留空表示全市目标。"),
+    )
+    value = amount_field(_("目标值"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度目标")
+        verbose_name_plural = _("年度目标")
+        ordering = ["-year", "indicator__position", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "indicator", "unit"], name="target_unique_per_unit",
+                violation_error_message=_("该年度、指标和单位的目标已存在。"),
+            ),
+            # NULL is distinct in a unique index, so the city's own target needs its own constraint.
+            models.UniqueConstraint(
+                fields=["year", "indicator"], condition=Q(unit__isnull=True), name="target_unique_city",
+                violation_error_message=_("该年度、指标的全市目标已存在。"),
+            ),
+            not_negative("value", _("目标值不能为负数。")),
+            FieldCheckConstraint(
+                name="target_year_sane", condition=Q(year__gte=2000, year__lte=2100), field="year",
+                violation_error_message=_("年度须在 2000 至 2100 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.unit.name if self.unit_id else _("全市")
+        return f"{self.year} {self.indicator} {scope}"
+
+
+class Report(models.Model):
+    """The monthly progress report (一月一通报) of one (year, month)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        PROVISIONAL = "provisional", _("待发布")
+        PUBLISHED = "published", _("已发布")
+        FAILED = "failed", _("失败")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("错误信息"), blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始计算"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算完成"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("月度通报")
+        verbose_name_plural = _("月度通报")
+        ordering = ["-year", "-month"]
+        permissions = [("publish_report", _("可以发布月度通报"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month"], name="report_unique_month",
+                violation_error_message=_("该月的通报已存在。"),
+            ),
+            FieldCheckConstraint(
+                name="report_month_range", condition=Q(month__gte=1, month__lte=12), field="month",
+                violation_error_message=_("月份须在 1 至 12 之间。"),
+            ),
+            FieldCheckConstraint(
+                name="report_year_sane", condition=Q(year__gte=2000, year__lte=2100), field="year",
+                violation_error_message=_("年度须在 2000 至 2100 之间。"),
+            ),
+            FieldCheckConstraint(
+                name="report_published_has_when",
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                field="published_at",
+                violation_error_message=_("已发布的通报须有发布时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月通报"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ReportRow(models.Model):
+    """One indicator for one scope (the city when unit is empty) in a monthly report."""
+
+    class Pace(models.TextChoices):
+        AHEAD = "ahead", _("超序时")
+        LAGGING = "lagging", _("略滞后")
+        BEHIND = "behind", _("滞后")
+
+    report = models.ForeignKey(Report, verbose_name=_("通报"), on_delete=models.CASCADE, related_name="rows")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    month_value = amount_field(_("当月"))
+    ytd_value = amount_field(_("累计"))
+    target = amount_field(_("目标"), null=True, blank=True)
+    completion_pct = models.DecimalField(_("完成率（%）"), max_digits=9, decimal_places=1, null=True, blank=True)
+    time_progress_pct = models.DecimalField(_("时间进度（%）"), max_digits=4, decimal_places=1)
+    pace = models.CharField(_("进度"), max_length=10, choices=Pace.choices, blank=True)
+    last_year_ytd = amount_field(_("上年同期"))
+    yoy_pct = models.DecimalField(_("同比（%）"), max_digits=9, decimal_places=1, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通报行")
+        verbose_name_plural = _("通报行")
+        ordering = ["indicator__position", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator", "unit"], name="report_row_unique_scope"),
+            models.UniqueConstraint(
+                fields=["report", "indicator"], condition=Q(unit__isnull=True), name="report_row_unique_city",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.indicator} {self.unit or _('全市')}"
