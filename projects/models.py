@@ -141,24 +141,59 @@ class Stage(models.TextChoices):
 SIGNED_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING)
 
 
+def _nothing(prefix: str) -> Q:
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def project_visibility(user, prefix: str = "") -> Q:
+    """The one rule of which projects a user may see (DESIGN §5), as a filter on projects or,
+    with a prefix such as "project__", on the rows that belong to a project.
+
+    Leaders and admins see everything; everyone else sees non-confidential projects, and a unit's
+    staff also see their own unit's confidential ones.
+    """
+    if not user or not user.is_authenticated:
+        return _nothing(prefix)
+    if user.role in (Role.LEADER, Role.ADMIN) or user.is_superuser:
+        return Q()
+    public = Q(**{f"{prefix}confidential": False})
+    if user.role == Role.STAFF and user.unit_id:
+        return public | Q(**{f"{prefix}unit_id": user.unit_id})
+    return public
+
+
+def project_editability(user, prefix: str = "") -> Q:
+    """Which projects a user may change, with their deliveries and activities: an admin any, a
+    staff member those of its own unit, nobody else any."""
+    if not user or not user.is_authenticated:
+        return _nothing(prefix)
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role == Role.STAFF and user.unit_id:
+        return Q(**{f"{prefix}unit_id": user.unit_id})
+    return _nothing(prefix)
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
-        """The one place that decides which projects a user may see (DESIGN §5).
+        return self.filter(project_visibility(user))
 
-        Leaders and admins see everything; everyone else sees non-confidential projects, and a
-        unit's staff also see their own unit's confidential ones.
-        """
-        if not user or not user.is_authenticated:
-            return self.none()
-        if user.role in (Role.LEADER, Role.ADMIN) or user.is_superuser:
-            return self
-        if user.role == Role.STAFF and user.unit_id:
-            return self.filter(Q(confidential=False) | Q(unit_id=user.unit_id))
-        return self.filter(confidential=False)
+    def editable_by(self, user) -> "ProjectQuerySet":
+        return self.filter(project_editability(user))
 
     def counting(self) -> "ProjectQuerySet":
         """Projects that count toward signed amounts and project counts: dropped ones never do."""
         return self.exclude(stage=Stage.DROPPED)
+
+
+class ProjectPartQuerySet(models.QuerySet):
+    """Deliveries and activities are seen and changed with the project they belong to."""
+
+    def visible_to(self, user) -> "ProjectPartQuerySet":
+        return self.filter(project_visibility(user, prefix="project__"))
+
+    def editable_by(self, user) -> "ProjectPartQuerySet":
+        return self.filter(project_editability(user, prefix="project__"))
 
 
 class Project(models.Model):
@@ -314,6 +349,7 @@ class CapitalDelivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ProjectPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("到位资金")
@@ -382,6 +418,8 @@ class Activity(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProjectPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("跟进记录")

@@ -1,0 +1,61 @@
+"""The filters of the project and delivery lists, shared by the REST API and the staff pages."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from chambers.models import Chamber, Event
+from investpro.filters import StableOrderingFilter
+
+from .models import CapitalDelivery, Industry, Project
+
+
+class ProjectFilterSet(filters.FilterSet):
+    stage = filters.MultipleChoiceFilter(label=_("阶段"), choices=Project.Stage.choices)
+    unit = filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code")
+    industry = filters.ModelChoiceFilter(label=_("产业"), queryset=Industry.objects.all(), to_field_name="code")
+    origin = filters.ChoiceFilter(label=_("资金来源"), choices=Project.Origin.choices)
+    channel = filters.ChoiceFilter(label=_("引进渠道"), choices=Project.Channel.choices)
+    category = filters.ChoiceFilter(label=_("项目类别"), choices=Project.Category.choices)
+    chamber = filters.ModelChoiceFilter(label=_("商会"), queryset=Chamber.objects.all())
+    event = filters.ModelChoiceFilter(label=_("招商活动"), queryset=Event.objects.all())
+    mountain_sea = filters.BooleanFilter(label=_("山海协作"))
+    returning_merchant = filters.BooleanFilter(label=_("浙商回归"))
+    signed_from = filters.DateFilter(label=_("签约日期起"), field_name="signed_on", lookup_expr="gte")
+    signed_to = filters.DateFilter(label=_("签约日期止"), field_name="signed_on", lookup_expr="lte")
+    min_total_investment = filters.NumberFilter(
+        label=_("总投资不低于（万元）"), field_name="total_investment", lookup_expr="gte"
+    )
+    max_total_investment = filters.NumberFilter(
+        label=_("总投资不高于（万元）"), field_name="total_investment", lookup_expr="lte"
+    )
+    q = filters.CharFilter(label=_("名称或投资方"), method="filter_text")
+    ordering = StableOrderingFilter(
+        label=_("排序"),
+        fields=["signed_on", "signed_amount", "total_investment", "updated_at", "name"],
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(investor__icontains=value))
+
+
+class DeliveryFilterSet(filters.FilterSet):
+    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    unit = filters.ModelChoiceFilter(
+        label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code", field_name="project__unit"
+    )
+    delivered_from = filters.DateFilter(label=_("到位日期起"), field_name="delivered_on", lookup_expr="gte")
+    delivered_to = filters.DateFilter(label=_("到位日期止"), field_name="delivered_on", lookup_expr="lte")
+    ordering = StableOrderingFilter(label=_("排序"), fields=["delivered_on", "amount"])
+
+    class Meta:
+        model = CapitalDelivery
+        fields: list[str] = []
