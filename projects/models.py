@@ -45,6 +45,14 @@ class Industry(models.Model):
         return self.name
 
 
+class ParcelQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ParcelQuerySet":
+        """Published land is public (it is advertised to investors); drafts are for signed-in users."""
+        if user and user.is_authenticated:
+            return self
+        return self.filter(published=True)
+
+
 class Parcel(models.Model):
     """Ready land (熟地) published with the industries it is for and the thresholds an investor must meet."""
 
@@ -69,6 +77,8 @@ class Parcel(models.Model):
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ParcelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("熟地")
@@ -162,16 +172,26 @@ def project_visibility(user, prefix: str = "") -> Q:
     return public
 
 
-def project_editability(user, prefix: str = "") -> Q:
-    """Which projects a user may change, with their deliveries and activities: an admin any, a
-    staff member those of its own unit, nobody else any."""
+def editable_unit_ids(user) -> set[int] | None:
+    """The units whose projects (with their deliveries and activities) a user may change: None
+    for all of them (an admin), its own unit for a staff member, none for anyone else."""
     if not user or not user.is_authenticated:
-        return _nothing(prefix)
+        return set()
     if user.role == Role.ADMIN or user.is_superuser:
-        return Q()
+        return None
     if user.role == Role.STAFF and user.unit_id:
-        return Q(**{f"{prefix}unit_id": user.unit_id})
-    return _nothing(prefix)
+        return {user.unit_id}
+    return set()
+
+
+def can_edit_unit(user, unit_id: int | None) -> bool:
+    units = editable_unit_ids(user)
+    return units is None or unit_id in units
+
+
+def project_editability(user, prefix: str = "") -> Q:
+    units = editable_unit_ids(user)
+    return Q() if units is None else Q(**{f"{prefix}unit_id__in": units})
 
 
 class ProjectQuerySet(models.QuerySet):
