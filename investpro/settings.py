@@ -136,6 +136,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
 
 
+# --- Cache (throttling counters): shared by every web process -------------------------------------
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+
 # --- Auth, i18n, static ---------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,6 +183,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_PAGINATION_CLASS": "investpro.api.Pagination",
+    "EXCEPTION_HANDLER": "investpro.api.api_exception_handler",
+    # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["investpro.api.ScopedThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="120/min"),
+        "read": env.str("THROTTLE_READ", default="1200/min"),
+        "write": env.str("THROTTLE_WRITE", default="300/min"),
+        "export": env.str("THROTTLE_EXPORT", default="20/min"),
+        "report": env.str("THROTTLE_REPORT", default="30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "InvestPro API",

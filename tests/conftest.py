@@ -34,3 +34,12 @@ def leader_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role="admin")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings, request):
+    """Throttle counters live in the cache: every test starts with a full budget of its own, in a
+    process-local cache, so that tests never flush a shared Redis (which may be the broker too)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }

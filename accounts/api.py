@@ -1,0 +1,27 @@
+"""REST endpoint of the responsible units (DESIGN §4)."""
+
+from rest_framework import viewsets
+
+from investpro.api import ModelRulesSerializer, RolePermission, ServiceWritesMixin
+
+from . import services
+from .models import Role, Unit
+
+
+class UnitSerializer(ModelRulesSerializer):
+    class Meta(ModelRulesSerializer.Meta):
+        model = Unit
+        fields = ["code", "name", "kind", "group"]
+
+
+class UnitViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    queryset = Unit.objects.order_by("kind", "code")
+    serializer_class = UnitSerializer
+    permission_classes = [RolePermission]
+    write_roles = (Role.ADMIN,)
+    lookup_field = "code"
+    filterset_fields = ["kind", "group"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    object_name = "unit"
+    create_service = staticmethod(services.unit_create)
+    update_service = staticmethod(services.unit_update)

@@ -1,0 +1,63 @@
+"""REST endpoints of chambers, contacts and events (DESIGN §4)."""
+
+from rest_framework import serializers, viewsets
+
+from accounts.models import Role, Unit
+from investpro.api import CleanModelSerializer, RolePermission
+
+from .models import Chamber, Contact, Event
+
+# Bureau staff log the chambers, people and events they work with; admins correct anything.
+EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+class ChamberSerializer(CleanModelSerializer):
+    class Meta(CleanModelSerializer.Meta):
+        model = Chamber
+        fields = ["id", "name", "kind", "region", "address", "phone", "notes"]
+
+
+class ContactSerializer(CleanModelSerializer):
+    class Meta(CleanModelSerializer.Meta):
+        model = Contact
+        fields = ["id", "name", "chamber", "organization", "title", "phone", "email", "notes"]
+
+
+class EventSerializer(CleanModelSerializer):
+    organizer = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Event
+        fields = [
+            "id", "name", "kind", "starts_on", "ends_on", "location", "organizer", "invited_count", "notes",
+        ]  # fmt: skip
+
+
+class EditableViewSet(viewsets.ModelViewSet):
+    permission_classes = [RolePermission]
+    write_roles = EDITOR_ROLES
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ChamberViewSet(EditableViewSet):
+    queryset = Chamber.objects.order_by("name", "id")
+    serializer_class = ChamberSerializer
+    filterset_fields = ["kind", "region"]
+
+
+class ContactViewSet(EditableViewSet):
+    queryset = Contact.objects.order_by("name", "id")
+    serializer_class = ContactSerializer
+    filterset_fields = ["chamber"]
+
+
+class EventViewSet(EditableViewSet):
+    """Events; the projects app adds what each event brought in (signed count and total)."""
+
+    serializer_class = EventSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return Event.objects.select_related("organizer").order_by("-starts_on", "-id")

@@ -1,0 +1,209 @@
+"""What every REST endpoint shares: pagination, role permissions and the translation of domain
+errors into HTTP answers. The endpoints themselves live in each app's api.py."""
+
+import json
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from rest_framework import renderers, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.validators import UniqueValidator
+from rest_framework.views import exception_handler
+
+from investpro.errors import ConflictError
+
+# Django's codes for a uniqueness violation: the API answers those with 409, not 400.
+DUPLICATE_CODES = {"unique", "unique_together", "duplicate"}
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class RolePermission(BasePermission):
+    """Every signed-in role reads; a write needs one of the roles the view names in `write_roles`.
+
+    Which rows a user sees and may change is decided by the models (`visible_to`, `editable_by`).
+    """
+
+    message = _("您的角色无权执行此操作。")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if request.method in SAFE_METHODS:
+            return bool(user and user.is_authenticated) or getattr(view, "public_read", False)
+        if not (user and user.is_authenticated):
+            return False
+        return user.is_superuser or user.role in getattr(view, "write_roles", ())
+
+
+def error_body(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def is_duplicate(error: DjangoValidationError) -> bool:
+    codes = {e.code for e in error.error_list} if not hasattr(error, "error_dict") else {
+        e.code for errors in error.error_dict.values() for e in errors
+    }
+    return bool(codes) and codes <= DUPLICATE_CODES
+
+
+def api_exception_handler(exc, context):
+    """Domain errors raised by the model layer and services become 400 or 409, never a 500."""
+    if isinstance(exc, DjangoValidationError):
+        code = status.HTTP_409_CONFLICT if is_duplicate(exc) else status.HTTP_400_BAD_REQUEST
+        return Response(error_body(exc), status=code)
+    if isinstance(exc, ConflictError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ProtectedError):
+        return Response({"detail": _("该记录仍被其他数据引用，不能删除。")}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, IntegrityError):
+        # A constraint the database caught in a race that validation could not see.
+        return Response({"detail": _("与现有数据冲突，请刷新后重试。")}, status=status.HTTP_409_CONFLICT)
+    return exception_handler(exc, context)
+
+
+
+
+class ModelRulesSerializer(serializers.ModelSerializer):
+    """A serializer that only translates: it parses types, and leaves every data rule, uniqueness
+    included, to the model's `full_clean()` (so a duplicate answers 409 whichever door it came by)."""
+
+    class Meta:
+        validators: list = []
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        validators = [v for v in field_kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        if "validators" in field_kwargs:
+            field_kwargs["validators"] = validators
+        return field_class, field_kwargs
+
+
+class CleanModelSerializer(ModelRulesSerializer):
+    """Saves through the model's own `full_clean()`, so the API obeys the rules every door obeys.
+
+    For models whose writes need no more than that; audited models are written by their app's
+    services, which do the same and record who made the change.
+    """
+
+    def create(self, validated_data):
+        many = self._pop_many_to_many(validated_data)
+        instance = self.Meta.model(**validated_data)
+        return self._clean_and_save(instance, many)
+
+    def update(self, instance, validated_data):
+        many = self._pop_many_to_many(validated_data)
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return self._clean_and_save(instance, many)
+
+    def _pop_many_to_many(self, validated_data) -> dict:
+        names = {f.name for f in self.Meta.model._meta.many_to_many}
+        return {name: validated_data.pop(name) for name in list(validated_data) if name in names}
+
+    @transaction.atomic
+    def _clean_and_save(self, instance, many: dict):
+        instance.full_clean()
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        return instance
+
+
+class RereadAfterWriteMixin:
+    """After a write, answer with the row as the list shows it, computed fields included."""
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets `?format=csv` or `?format=xlsx` through content negotiation for an export view, which
+    answers with the file itself; only an error answer (a bad filter, say) is rendered here, as JSON."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+class CSVRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(FileRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+class ServiceWritesMixin:
+    """Writes through the app's services, which validate with the model and keep the audit trail.
+
+    A view names them: `create_service(actor=…, **data)`, `update_service(actor=…, <object_name>=…,
+    **data)` and, where deleting is allowed, `delete_service(actor=…, <object_name>=…)`.
+    """
+
+    object_name: str
+    create_service = update_service = delete_service = None
+
+    def perform_create(self, serializer):
+        serializer.instance = self.create_service(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.update_service(
+            actor=self.request.user, **{self.object_name: serializer.instance}, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        self.delete_service(actor=self.request.user, **{self.object_name: instance})
+
+
+class ScopedThrottle(SimpleRateThrottle):
+    """One budget per caller and scope: a view's `throttle_scope`, else "read" or "write" by method.
+
+    Callers are told apart by user (so each API token has its own budget) or, signed out, by address.
+    Rates are read from settings on every request, so they can be changed without touching the code.
+    """
+
+    scope = "read"
+
+    def allow_request(self, request, view):
+        self.scope = self._scope_of(request, view)
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_rate(self):
+        return django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+
+    def _scope_of(self, request, view) -> str:
+        if not (request.user and request.user.is_authenticated):
+            return "anon"
+        explicit = getattr(view, "throttle_scope", None)
+        if explicit:
+            return explicit
+        return "read" if request.method in SAFE_METHODS else "write"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,243 @@
+"""REST endpoints of projects, deliveries, activities, industries and parcels (DESIGN §4)."""
+
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+
+from accounts.models import Role, Unit
+from chambers import api as chambers_api
+from chambers.models import Chamber, Contact, Event
+from investpro.api import (
+    CleanModelSerializer,
+    CSVRenderer,
+    ModelRulesSerializer,
+    RereadAfterWriteMixin,
+    RolePermission,
+    XLSXRenderer,
+)
+
+from . import services
+from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response
+from .filtersets import DeliveryFilterSet, ProjectFilterSet
+from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
+from .selectors import delivered_total, events_with_signed_totals
+
+EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["code", "name"]
+
+
+class ProjectSerializer(ModelRulesSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    industry = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
+    )
+    chamber = serializers.PrimaryKeyRelatedField(queryset=Chamber.objects.all(), required=False, allow_null=True)
+    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all(), required=False, allow_null=True)
+    introduced_by = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    parcel = serializers.PrimaryKeyRelatedField(queryset=Parcel.objects.all(), required=False, allow_null=True)
+    delivered_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = Project
+        fields = [
+            "id", "name", "investor", "investor_kind", "unit", "industry", "category", "origin",
+            "returning_merchant", "mountain_sea", "channel", "chamber", "event", "introduced_by", "stage",
+            "total_investment", "signed_amount", "signed_on", "started_on", "producing_on", "dropped_on",
+            "land_area_mu", "parcel", "confidential", "owner", "next_follow_up_on", "notes",
+            "delivered_total", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "delivered_total", "created_at", "updated_at"]
+
+
+class ProjectViewSet(RereadAfterWriteMixin, viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    permission_classes = [RolePermission]
+    write_roles = EDITOR_ROLES
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Project.objects.visible_to(self.request.user)
+            .select_related("unit", "industry")
+            .annotate(delivered_total=delivered_total())
+            .order_by("-updated_at", "-id")
+        )
+
+    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None)
+    def export(self, request, format=None):
+        """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
+        projects = self.filter_queryset(self.get_queryset())
+        return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
+
+    def perform_create(self, serializer):
+        require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        serializer.instance = services.project_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        project = serializer.instance
+        require_unit_editable(self.request.user, project.unit_id)
+        if "unit" in serializer.validated_data:
+            require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        serializer.instance = services.project_update(
+            actor=self.request.user, project=project, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        require_unit_editable(self.request.user, instance.unit_id)
+        services.project_delete(actor=self.request.user, project=instance)
+
+
+def require_unit_editable(user, unit_id) -> None:
+    if not can_edit_unit(user, unit_id):
+        raise PermissionDenied(_("只能新增或修改本单位的项目及其到位资金、跟进记录。"))
+
+
+class VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project chosen by id among those the caller may see: others are "not found", as in the URL."""
+
+    def get_queryset(self):
+        return Project.objects.visible_to(self.context["request"].user)
+
+
+class DeliverySerializer(ModelRulesSerializer):
+    project = VisibleProjectField()
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = CapitalDelivery
+        fields = ["id", "project", "delivered_on", "amount", "note"]
+
+
+class DeliveryViewSet(viewsets.ModelViewSet):
+    """Capital deliveries: seen with their project, recorded by those who may change the project."""
+
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilterSet
+    permission_classes = [RolePermission]
+    write_roles = EDITOR_ROLES
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return CapitalDelivery.objects.visible_to(self.request.user).order_by("-delivered_on", "-id")
+
+    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None)
+    def export(self, request, format=None):
+        """The filtered deliveries as a file: `?format=csv` (default) or `?format=xlsx`."""
+        deliveries = self.filter_queryset(self.get_queryset())
+        return export_response(
+            deliveries, DELIVERY_COLUMNS, file_format=request.accepted_renderer.format, name="deliveries"
+        )
+
+    def perform_create(self, serializer):
+        require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        serializer.instance = services.delivery_record(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        delivery = serializer.instance
+        require_unit_editable(self.request.user, delivery.project.unit_id)
+        if "project" in serializer.validated_data:
+            require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        serializer.instance = services.delivery_update(
+            actor=self.request.user, delivery=delivery, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        require_unit_editable(self.request.user, instance.project.unit_id)
+        services.delivery_delete(actor=self.request.user, delivery=instance)
+
+
+class ActivitySerializer(ModelRulesSerializer):
+    project = VisibleProjectField()
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = Activity
+        fields = ["id", "project", "contact", "kind", "happened_on", "summary", "next_action", "next_action_on"]
+
+
+class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A project's follow-up timeline: entries are added, never rewritten."""
+
+    serializer_class = ActivitySerializer
+    permission_classes = [RolePermission]
+    write_roles = EDITOR_ROLES
+    filterset_fields = ["project", "kind", "contact"]
+
+    def get_queryset(self):
+        return Activity.objects.visible_to(self.request.user).order_by("-happened_on", "-id")
+
+    def perform_create(self, serializer):
+        require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        serializer.instance = services.activity_record(actor=self.request.user, **serializer.validated_data)
+
+
+class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Industry.objects.order_by("code")
+    serializer_class = IndustrySerializer
+    permission_classes = [RolePermission]
+
+
+class EventSerializer(chambers_api.EventSerializer):
+    signed_count = serializers.IntegerField(read_only=True)
+    signed_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta(chambers_api.EventSerializer.Meta):
+        fields = [*chambers_api.EventSerializer.Meta.fields, "signed_count", "signed_total"]
+
+
+class EventViewSet(RereadAfterWriteMixin, chambers_api.EventViewSet):
+    serializer_class = EventSerializer
+
+    def get_queryset(self):
+        return events_with_signed_totals(super().get_queryset())
+
+
+class ParcelSerializer(CleanModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    industries = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), many=True, required=False
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Parcel
+        fields = [
+            "id", "code", "name", "unit", "location", "area_mu", "industries", "requirements",
+            "min_investment_intensity", "min_tax_per_mu", "status", "published", "published_on",
+        ]  # fmt: skip
+
+
+class ParcelViewSet(viewsets.ModelViewSet):
+    """Ready land: published parcels are public; a unit's staff publish their own unit's land."""
+
+    serializer_class = ParcelSerializer
+    permission_classes = [RolePermission]
+    public_read = True
+    write_roles = EDITOR_ROLES
+    filterset_fields = ["unit__code", "status", "published"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Parcel.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related("industries")
+            .order_by("code")
+        )
+
+    def perform_create(self, serializer):
+        require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        require_unit_editable(self.request.user, serializer.instance.unit_id)
+        if "unit" in serializer.validated_data:
+            require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        serializer.save()

@@ -1,0 +1,114 @@
+"""The project and delivery lists as CSV and XLSX files, with Chinese column headers.
+
+The rows come from the same filtered querysets as the lists; they are read in chunks with
+`values_list(...).iterator()` so an export of the whole year holds one chunk in memory at a time.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from .models import Project
+
+
+@dataclass(frozen=True)
+class Column:
+    path: str  # a values_list() lookup
+    header: str
+    choices: dict | None = None  # values shown by their Chinese label
+
+
+PROJECT_COLUMNS = [
+    Column("id", "编号"),
+    Column("name", "项目名称"),
+    Column("investor", "投资方"),
+    Column("investor_kind", "投资方类型", dict(Project.InvestorKind.choices)),
+    Column("unit__name", "责任单位"),
+    Column("industry__name", "产业"),
+    Column("category", "项目类别", dict(Project.Category.choices)),
+    Column("origin", "资金来源", dict(Project.Origin.choices)),
+    Column("returning_merchant", "浙商回归"),
+    Column("mountain_sea", "山海协作"),
+    Column("channel", "引进渠道", dict(Project.Channel.choices)),
+    Column("stage", "阶段", dict(Project.Stage.choices)),
+    Column("total_investment", "总投资（万元）"),
+    Column("signed_amount", "协议引资额（万元）"),
+    Column("signed_on", "签约日期"),
+    Column("started_on", "开工日期"),
+    Column("producing_on", "投产日期"),
+    Column("dropped_on", "终止日期"),
+    Column("delivered_total", "累计到位资金（万元）"),
+    Column("land_area_mu", "用地（亩）"),
+    Column("next_follow_up_on", "下次跟进日期"),
+]
+
+DELIVERY_COLUMNS = [
+    Column("id", "编号"),
+    Column("project_id", "项目编号"),
+    Column("project__name", "项目名称"),
+    Column("project__unit__name", "责任单位"),
+    Column("delivered_on", "到位日期"),
+    Column("amount", "到位金额（万元）"),
+    Column("note", "说明"),
+]
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def rows_of(queryset, columns: list[Column]) -> Iterator[list]:
+    for values in queryset.values_list(*[c.path for c in columns]).iterator(chunk_size=2000):
+        yield [_cell(value, column) for value, column in zip(values, columns, strict=True)]
+
+
+def _cell(value, column: Column):
+    if column.choices is not None and value in column.choices:
+        return str(column.choices[value])
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def csv_chunks(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
+    """CSV with a byte-order mark, so that Excel opens the Chinese text as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([c.header for c in columns])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_bytes(columns: list[Column], rows: Iterable[list], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append([c.header for c in columns])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_response(queryset, columns: list[Column], *, file_format: str, name: str) -> StreamingHttpResponse:
+    stamp = timezone.localdate().isoformat()
+    rows = rows_of(queryset, columns)
+    if file_format == "xlsx":
+        body: Iterable = [xlsx_bytes(columns, rows, title=name)]
+    else:
+        body = csv_chunks(columns, rows)
+    response = StreamingHttpResponse(body, content_type=FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{file_format}"'
+    return response

@@ -1,0 +1,128 @@
+"""REST endpoints of indicators, targets and the monthly reports (DESIGN §4)."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Role, Unit
+from investpro.api import ModelRulesSerializer, RolePermission, ServiceWritesMixin
+from projects.models import Industry, Project
+
+from . import reporting, services
+from .models import Indicator, Report, ReportRow, Target
+
+LEADER_ROLES = (Role.LEADER, Role.ADMIN)
+
+
+class IndicatorSerializer(ModelRulesSerializer):
+    origins = serializers.ListField(child=serializers.ChoiceField(choices=Project.Origin.choices), required=False)
+    industries = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), many=True, required=False
+    )
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = Indicator
+        fields = [
+            "code", "name", "measure", "basis", "origins", "category", "returning_merchant", "mountain_sea",
+            "min_total_investment", "industries", "channel", "position", "active",
+        ]  # fmt: skip
+
+
+class TargetSerializer(ModelRulesSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), allow_null=True)
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = Target
+        fields = ["id", "year", "indicator", "unit", "value"]
+
+
+class AdminWritesViewSet(viewsets.ModelViewSet):
+    permission_classes = [RolePermission]
+    write_roles = (Role.ADMIN,)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class IndicatorViewSet(ServiceWritesMixin, AdminWritesViewSet):
+    object_name = "indicator"
+    create_service = staticmethod(services.indicator_create)
+    update_service = staticmethod(services.indicator_update)
+    queryset = Indicator.objects.prefetch_related("industries").order_by("position", "code")
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+    filterset_fields = ["measure", "active"]
+
+
+class TargetViewSet(ServiceWritesMixin, AdminWritesViewSet):
+    object_name = "target"
+    create_service = staticmethod(services.target_create)
+    update_service = staticmethod(services.target_update)
+    queryset = Target.objects.select_related("indicator", "unit").order_by("-year", "indicator__position", "id")
+    serializer_class = TargetSerializer
+    filterset_fields = {"year": ["exact"], "indicator__code": ["exact"], "unit__code": ["exact", "isnull"]}
+
+
+class ReportRowSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ReportRow
+        fields = [
+            "indicator", "unit", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
+            "pace", "last_year_ytd", "yoy_pct", "rank",
+        ]  # fmt: skip
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = ["id", "year", "month", "status", "error", "queued_at", "computed_at", "published_at"]
+        read_only_fields = fields
+
+
+class ReportDetailSerializer(ReportSerializer):
+    rows = ReportRowSerializer(many=True, read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "rows"]
+        read_only_fields = fields
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12, error_messages={
+        "min_value": _("月份须在 1 至 12 之间。"), "max_value": _("月份须在 1 至 12 之间。"),
+    })  # fmt: skip
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [RolePermission]
+    write_roles = LEADER_ROLES
+    filterset_fields = ["year", "month", "status"]
+
+    def get_queryset(self):
+        reports = Report.objects.order_by("-year", "-month")
+        if self.action == "retrieve":
+            rows = ReportRow.objects.select_related("indicator", "unit").order_by("indicator__position", "unit__code")
+            reports = reports.prefetch_related(Prefetch("rows", queryset=rows))
+        return reports
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ReportRequestSerializer
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def create(self, request, *args, **kwargs):
+        """Queue the computation of a month: 202 with the report; 409 once that month is published."""
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = reporting.report_request(**serializer.validated_data)
+        return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        report = reporting.report_publish(report=self.get_object(), actor=request.user)
+        return Response(ReportSerializer(report).data)
