@@ -4,6 +4,7 @@ errors into HTTP answers. The endpoints themselves live in each app's api.py."""
 import json
 
 from django.conf import settings as django_settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -12,12 +13,14 @@ from rest_framework import renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler
 
 from investpro.errors import ConflictError
 
+NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 # Django's codes for a uniqueness violation: the API answers those with 409, not 400.
 DUPLICATE_CODES = {"unique", "unique_together", "duplicate"}
 
@@ -46,9 +49,13 @@ class RolePermission(BasePermission):
 
 
 def error_body(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
-    return {"non_field_errors": [str(m) for m in error.messages]}
+    """Django's `{field: [messages]}`, with the model-wide errors under DRF's name for them."""
+    if not hasattr(error, "error_dict"):
+        return {NON_FIELD_ERRORS_KEY: [str(m) for m in error.messages]}
+    return {
+        (NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
+        for field, messages in error.message_dict.items()
+    }
 
 
 def is_duplicate(error: DjangoValidationError) -> bool:
@@ -124,13 +131,16 @@ class CleanModelSerializer(ModelRulesSerializer):
 class RereadAfterWriteMixin:
     """After a write, answer with the row as the list shows it, computed fields included."""
 
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    def create(self, request, *args, **kwargs):
+        return self._answer_reread(super().create(request, *args, **kwargs))
 
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    def update(self, request, *args, **kwargs):
+        return self._answer_reread(super().update(request, *args, **kwargs))
+
+    def _answer_reread(self, response):
+        row = self.get_queryset().get(pk=response.data["id"])
+        response.data = self.get_serializer(row).data
+        return response
 
 
 class FileRenderer(renderers.BaseRenderer):

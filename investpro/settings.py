@@ -8,6 +8,7 @@ switch to the production parts; the same code and migrations run on both.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,6 @@ def _sqlite_database(path: Path) -> dict:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         },
-        "TEST": {"NAME": str(path.with_name("test.sqlite3"))},
     }
 
 
@@ -133,7 +133,17 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# The reconciler re-enqueues a report left queued or running for longer than this many seconds (a
+# lost message, a killed worker). Longer than the hard time limit: a run that old is certainly dead.
+REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + 15 * 60)
+if REPORT_STALE_AFTER <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("REPORT_STALE_AFTER must be longer than CELERY_TASK_TIME_LIMIT.")
+# Run by exactly one beat process; crontab times are in CELERY_TIMEZONE (the bureau's, Asia/Shanghai).
+CELERY_BEAT_SCHEDULE: dict = {
+    # The monthly report: the current month every night, and the previous month until it is published.
+    "reports-nightly": {"task": "targets.tasks.recompute_open_reports", "schedule": crontab(hour=1, minute=30)},
+    "reports-reconcile": {"task": "targets.tasks.reconcile_reports", "schedule": crontab(minute="*/5")},
+}
 
 
 # --- Cache (throttling counters): shared by every web process -------------------------------------
@@ -201,6 +211,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OriginEnum": "projects.models.Origin",
+        "ReportStatusEnum": "targets.models.Report.Status",
+        "ParcelStatusEnum": "projects.models.Parcel.Status",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -1,12 +1,38 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import UnitViewSet
+from chambers.api import ChamberViewSet, ContactViewSet
+from projects.api import ActivityViewSet, DeliveryViewSet, EventViewSet, IndustryViewSet, ParcelViewSet, ProjectViewSet
+from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet
 
 admin.site.site_header = "InvestPro 招商引资管理系统"
 admin.site.site_title = "InvestPro"
 admin.site.index_title = "管理后台"
 
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("industries", IndustryViewSet, basename="industry")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("chambers", ChamberViewSet, basename="chamber")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("events", EventViewSet, basename="event")
+router.register("targets", TargetViewSet, basename="target")
+router.register("reports", ReportViewSet, basename="report")
+router.register("parcels", ParcelViewSet, basename="parcel")
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -106,13 +106,13 @@ class Target(models.Model):
         ordering = ["-year", "indicator__position", "unit__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "indicator", "unit"], name="target_unique_per_unit",
+                fields=["year", "indicator", "unit"], name="target_unique_per_unit", violation_error_code="duplicate",
                 violation_error_message=_("该年度、指标和单位的目标已存在。"),
             ),
             # NULL is distinct in a unique index, so the city's own target needs its own constraint.
             models.UniqueConstraint(
                 fields=["year", "indicator"], condition=Q(unit__isnull=True), name="target_unique_city",
-                violation_error_message=_("该年度、指标的全市目标已存在。"),
+                violation_error_code="duplicate", violation_error_message=_("该年度、指标的全市目标已存在。"),
             ),
             not_negative("value", _("目标值不能为负数。")),
             FieldCheckConstraint(
@@ -156,7 +156,7 @@ class Report(models.Model):
         permissions = [("publish_report", _("可以发布月度通报"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "month"], name="report_unique_month",
+                fields=["year", "month"], name="report_unique_month", violation_error_code="duplicate",
                 violation_error_message=_("该月的通报已存在。"),
             ),
             FieldCheckConstraint(
