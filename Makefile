@@ -26,5 +26,17 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# The benchmark runs on PostgreSQL, in a database of its own per scale, built once and reused.
+SCALE ?= full
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/investpro_bench_$(SCALE)
+
+bench: setup
+	$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; base, name = u.rsplit('/', 1); \
+	c = psycopg2.connect(base + '/postgres'); c.autocommit = True; cur = c.cursor(); \
+	cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]); \
+	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % name)" "$(BENCH_DATABASE_URL)"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --scale $(SCALE)
+
 clean:
 	rm -rf var staticfiles .pytest_cache

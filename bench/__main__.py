@@ -1,0 +1,52 @@
+"""`make bench`: build (once) the benchmark dataset in PostgreSQL and print the benchmark table.
+
+    DATABASE_URL=postgres://…/investpro_bench python -m bench [--scale small|full]
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scale", choices=["small", "full"], default="full")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "investpro.settings")
+    django.setup()
+
+    from bench.dataset import SCALES, dataset_analyze, dataset_build, dataset_present, table_counts
+    from bench.report import bench_report
+
+    scale = SCALES[args.scale]
+    if dataset_present(scale):
+        print(f"Dataset '{scale.name}' present; reusing it.")
+    else:
+        started = time.perf_counter()
+        dataset_build(scale)
+        dataset_analyze()
+        print(f"Built dataset '{scale.name}' in {time.perf_counter() - started:.1f} s.")
+    counts = table_counts()
+    print(
+        f"{counts['projects_project']:,} projects, {counts['projects_capitaldelivery']:,} deliveries, "
+        f"{counts['accounts_unit']:,} units, {counts['targets_target']:,} targets\n"
+    )
+
+    report = bench_report()
+    print("| monthly report (2026-10, all indicators × city and units) | value |")
+    print("|---|---|")
+    print(f"| job, seconds (median of 3) | {report.job_seconds:.3f} |")
+    print(f"| floor: one SQL pass over deliveries + one over projects, seconds | {report.floor_seconds:.3f} |")
+    print(f"| ratio job / floor (goal ≤ 1.5) | {report.ratio:.2f} |")
+    print(f"| queries per run | {report.queries} |")
+    print(f"| rows written | {report.rows} |")
+    print(f"| peak Python memory of one run, MiB | {report.peak_python_mib:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
