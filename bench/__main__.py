@@ -1,6 +1,6 @@
 """`make bench`: build (once) the benchmark dataset in PostgreSQL and print the benchmark table.
 
-    DATABASE_URL=postgres://…/investpro_bench python -m bench [--scale small|full]
+DATABASE_URL=postgres://…/investpro_bench python -m bench [--scale small|full]
 """
 
 import argparse
@@ -20,6 +20,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "investpro.settings")
     django.setup()
 
+    from bench.api import bench_api
     from bench.dataset import SCALES, dataset_analyze, dataset_build, dataset_present, table_counts
     from bench.report import bench_report
 
@@ -46,6 +47,17 @@ def main() -> None:
     print(f"| queries per run | {report.queries} |")
     print(f"| rows written | {report.rows} |")
     print(f"| peak Python memory of one run, MiB | {report.peak_python_mib:.1f} |")
+
+    print(
+        "\n| GET /api/v1/projects/, page_size 50, pages spread first to last | p50 ms | p95 ms "
+        "| floor p50 ms | p50 / floor (goal ≤ 3) | queries per request |"
+    )
+    print("|---|---|---|---|---|---|")
+    for result in bench_api():
+        print(
+            f"| {result.case.label} ({len(result.case.pages)} requests) | {result.p50_ms:.1f} | "
+            f"{result.p95_ms:.1f} | {result.floor_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
+        )
 
 
 if __name__ == "__main__":

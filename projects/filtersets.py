@@ -12,7 +12,8 @@ from .models import CapitalDelivery, Industry, Project
 
 
 class ProjectFilterSet(filters.FilterSet):
-    stage = filters.MultipleChoiceFilter(label=_("阶段"), choices=Project.Stage.choices)
+    # A project has one stage, so OR-ing stages never repeats a row: no DISTINCT needed.
+    stage = filters.MultipleChoiceFilter(label=_("阶段"), choices=Project.Stage.choices, distinct=False)
     unit = filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code")
     industry = filters.ModelChoiceFilter(label=_("产业"), queryset=Industry.objects.all(), to_field_name="code")
     origin = filters.ChoiceFilter(label=_("资金来源"), choices=Project.Origin.choices)
