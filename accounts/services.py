@@ -1,12 +1,68 @@
-"""Writes about users: creating them and giving them a role."""
+"""Writes of the accounts app (users, roles, units) and the audited save every app's services share."""
+
+from typing import TypeVar
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .models import Role, Unit, User
 from .roles import ADMIN_SITE_ROLES
+
+M = TypeVar("M", bound=models.Model)
+
+
+# --- Audited writes -------------------------------------------------------------------------------
+# Shared by the services of every app; they live here because apps import only the apps below them
+# and accounts is the lowest.
+
+
+def audited_save(instance: M, *, actor: User | None, **fields) -> M:
+    """Set `fields`, validate with the model's own rules (`full_clean`) and save, with `actor` as the
+    user of the audit-trail entry — also outside a request (a Celery task, a command).
+
+    A refused write raises ValidationError and saves nothing; the instance keeps the attempted
+    values, so a caller that goes on using it should reload it.
+    """
+    for name, value in fields.items():
+        _check_editable(instance, name)
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance._history_user = actor  # read by simple_history before it falls back to the request's user
+    instance.save()
+    return instance
+
+
+def audited_delete(instance: models.Model, *, actor: User | None) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def _check_editable(instance: models.Model, name: str) -> None:
+    """A misspelt or derived field is the caller's bug: fail loudly instead of setting a stray attribute."""
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is None or not field.editable or field.many_to_many:
+        raise TypeError(f"{type(instance).__name__} has no editable field {name!r}")
+
+
+# --- Units ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(*, actor: User | None, **fields) -> Unit:
+    return audited_save(Unit(), actor=actor, **fields)
+
+
+@transaction.atomic
+def unit_update(*, actor: User | None, unit: Unit, **fields) -> Unit:
+    return audited_save(unit, actor=actor, **fields)
+
+
+# --- Users ----------------------------------------------------------------------------------------
 
 
 def user_set_role(*, user: User, role: str, unit: Unit | None) -> None:
@@ -20,7 +76,8 @@ def user_set_role(*, user: User, role: str, unit: Unit | None) -> None:
 @transaction.atomic
 def user_create(*, username: str, role: str, unit_code: str | None = None, password: str | None = None) -> User:
     if role not in Role.values:
-        raise ValidationError({"role": _("未知的角色“%(role)s”；可选：%(roles)s。") % {"role": role, "roles": ", ".join(Role.values)}})
+        message = _("未知的角色“%(role)s”；可选：%(roles)s。") % {"role": role, "roles": ", ".join(Role.values)}
+        raise ValidationError({"role": message})
     unit = None
     if unit_code:
         unit = Unit.objects.filter(code=unit_code).first()

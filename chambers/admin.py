@@ -1,0 +1,48 @@
+"""Admin for chambers, their contacts and agreements.
+
+Events are registered in projects/admin.py: their signed totals are sums over projects, and this app
+may not import projects (apps import only the apps below them). They still show under this app.
+"""
+
+from django.contrib import admin
+
+from .models import Agreement, Chamber, Contact
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ("name", "organization", "title", "phone", "email")
+    extra = 0
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    fields = ("title", "kind", "signed_on", "expires_on")
+    extra = 0
+
+
+@admin.register(Chamber)
+class ChamberAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "region", "phone", "updated_at")
+    list_filter = ("kind", "region")
+    search_fields = ("name", "region")
+    inlines = (ContactInline, AgreementInline)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "title", "chamber", "phone", "email")
+    list_filter = ("chamber__kind",)
+    list_select_related = ("chamber",)
+    search_fields = ("name", "organization", "phone", "email", "chamber__name")
+    autocomplete_fields = ("chamber",)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ("title", "chamber", "kind", "signed_on", "expires_on")
+    list_filter = ("kind", "chamber__kind")
+    list_select_related = ("chamber",)
+    search_fields = ("title", "chamber__name")
+    autocomplete_fields = ("chamber",)
+    date_hierarchy = "signed_on"
