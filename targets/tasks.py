@@ -1,0 +1,48 @@
+"""Celery tasks of the monthly report: thin wrappers around targets.reporting.
+
+Every task is safe to run twice and to be killed half-way (see targets/reporting/services.py): a
+computation replaces a month's rows in one locked transaction, and the reconciler re-enqueues a
+report whose run was lost. Messages are acknowledged after the run (acks_late), so a worker that
+dies mid-run leaves its message to be redelivered.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from targets.models import Report
+
+from .reporting import ReportPublishedError, report_compute, report_reconcile, report_request_open_months
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # Transient database errors only (a dropped connection, SQLite's "database is locked"); any
+    # other error is kept on the report as "failed".
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def compute_report(report_id: int) -> None:
+    try:
+        report_compute(report_id=report_id)
+    except ReportPublishedError:
+        logger.info("Report %s is published: not recomputed", report_id)
+    except Report.DoesNotExist:
+        logger.warning("Report %s no longer exists", report_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def recompute_open_reports() -> None:
+    """Nightly (beat): the current month, and the previous month until it is published."""
+    report_request_open_months()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reconcile_reports() -> None:
+    """Every few minutes (beat): re-enqueue reports left queued or running past REPORT_STALE_AFTER."""
+    report_reconcile()
