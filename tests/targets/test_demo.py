@@ -1,0 +1,341 @@
+"""The demo year reproduces DESIGN §1 exactly.
+
+Every figure is proved here with a plain ORM aggregate written from DESIGN §3 — not with the
+loader's own self-check nor with the report engine — so a bug in either cannot hide a wrong demo.
+The demo is loaded once for the module inside a transaction that is rolled back at the end.
+"""
+
+import datetime as dt
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from accounts.models import Unit
+from chambers.models import Agreement, Chamber, Contact, Event
+from projects.models import Activity, CapitalDelivery, Parcel, Project
+from targets.models import Target
+from tests.factories import UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2011, 1, 1), dt.date(2011, 12, 31)
+OUTSIDE_CITY = ["out_of_city", "out_of_province", "overseas"]
+SIGNED_STAGES = ["signed", "started", "producing"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> str:
+    """Load the demo once for this module; roll it back so the other modules see an empty database."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+# --- The ten figures, each a plain aggregate -------------------------------------------------------------
+
+def signed_in_2011():
+    """Projects that count toward signed amounts and counts: signed in 2011, not dropped."""
+    return Project.objects.filter(signed_on__gte=START, signed_on__lte=END).exclude(stage="dropped")
+
+
+def delivered_in_2011(**project_filter) -> Decimal:
+    """Deliveries dated in 2011, of any project (dropped ones included)."""
+    rows = CapitalDelivery.objects.filter(delivered_on__gte=START, delivered_on__lte=END, **project_filter)
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def signed_capital() -> Decimal:
+    return signed_in_2011().filter(origin__in=OUTSIDE_CITY).aggregate(total=Sum("signed_amount"))["total"]
+
+
+def delivered_capital() -> Decimal:
+    return delivered_in_2011(project__origin__in=OUTSIDE_CITY)
+
+
+def major_projects() -> int:
+    return signed_in_2011().filter(origin__in=OUTSIDE_CITY, total_investment__gte=10000).count()
+
+
+def out_of_province_delivered() -> Decimal:
+    return delivered_in_2011(project__origin="out_of_province")
+
+
+def returning_merchant_delivered() -> Decimal:
+    return delivered_in_2011(project__returning_merchant=True)
+
+
+def mountain_sea_projects() -> int:
+    return signed_in_2011().filter(mountain_sea=True).count()
+
+
+def mountain_sea_signed() -> Decimal:
+    return signed_in_2011().filter(mountain_sea=True).aggregate(total=Sum("signed_amount"))["total"]
+
+
+def mountain_sea_delivered() -> Decimal:
+    return delivered_in_2011(project__mountain_sea=True)
+
+
+def social_projects() -> int:
+    # 含上年结转: signed by the year's end, not dropped, not already producing when the year began.
+    return (
+        Project.objects.filter(category="social", signed_on__lte=END)
+        .exclude(stage="dropped")
+        .filter(Q(producing_on__isnull=True) | Q(producing_on__gte=START))
+        .count()
+    )
+
+
+def social_delivered() -> Decimal:
+    return delivered_in_2011(project__category="social")
+
+
+# DESIGN §1: code → (how it is measured here, the actual, the city's completion %).
+FIGURES = {
+    "signed_capital": (signed_capital, Decimal("4320000"), "135.0"),
+    "delivered_capital": (delivered_capital, Decimal("1760000"), "110.0"),
+    "major_projects": (major_projects, 144, "240.0"),
+    "out_of_province_delivered": (out_of_province_delivered, Decimal("394500"), "112.7"),
+    "returning_merchant_delivered": (returning_merchant_delivered, Decimal("55400"), "184.7"),
+    "mountain_sea_projects": (mountain_sea_projects, 270, "270.0"),
+    "mountain_sea_signed": (mountain_sea_signed, Decimal("3000000"), None),
+    "mountain_sea_delivered": (mountain_sea_delivered, Decimal("710000"), "355.0"),
+    "social_projects": (social_projects, 22, "220.0"),
+    "social_delivered": (social_delivered, Decimal("350"), "350.0"),
+}
+
+
+@pytest.mark.parametrize("code", list(FIGURES))
+def test_each_figure_of_design_1_comes_out_exactly(demo, code):
+    measure, actual, _ = FIGURES[code]
+    assert measure() == actual
+
+
+@pytest.mark.parametrize("code", list(FIGURES))
+def test_city_targets_give_the_completion_of_design_1(demo, code):
+    measure, _, completion = FIGURES[code]
+    target = Target.objects.filter(year=2011, indicator__code=code, unit__isnull=True).first()
+    if completion is None:
+        assert target is None  # 山海协作协议投资额 had no target
+        return
+    pct = (Decimal(measure()) * 100 / target.value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert pct == Decimal(completion)
+
+
+def test_the_command_prints_the_figures_in_yi(demo):
+    assert "432.00 亿元" in demo and "135.0%" in demo
+    assert "144 个" in demo and "350 万元" in demo
+
+
+# --- The rules the figures depend on are really exercised ----------------------------------------------
+
+def test_dropped_projects_signed_in_2011_do_not_count_but_their_deliveries_do(demo):
+    dropped = Project.objects.filter(stage="dropped", signed_on__year=2011, origin__in=OUTSIDE_CITY)
+    assert dropped.aggregate(total=Sum("signed_amount"))["total"] > 0
+    with_delivery = dropped.filter(deliveries__delivered_on__year=2011).distinct()
+    assert with_delivery.exists()
+    assert delivered_capital() == Decimal("1760000")  # the dropped tranches are part of it
+
+
+def test_social_projects_include_carried_over_ones_and_leave_out_finished_dropped_and_unsigned(demo):
+    social = Project.objects.filter(category="social")
+    assert social.filter(signed_on__year=2010, producing_on__isnull=True).exclude(stage="dropped").exists()
+    assert social.filter(producing_on__year=2011, signed_on__year=2010).exists()
+    assert social.filter(producing_on__lt=START).exists()
+    assert social.filter(stage="dropped").exists()
+    assert social.filter(signed_on__isnull=True).exists()
+
+
+def test_2010_is_there_and_smaller_for_year_over_year(demo):
+    def signed(year):
+        rows = Project.objects.exclude(stage="dropped").filter(signed_on__year=year, origin__in=OUTSIDE_CITY)
+        return rows.aggregate(total=Sum("signed_amount"))["total"]
+
+    def delivered(year):
+        rows = CapitalDelivery.objects.filter(delivered_on__year=year, project__origin__in=OUTSIDE_CITY)
+        return rows.aggregate(total=Sum("amount"))["total"]
+
+    assert 0 < signed(2010) < signed(2011)
+    assert 0 < delivered(2010) < delivered(2011)
+
+
+def test_the_generated_projects_are_spread_out(demo):
+    assert 600 <= Project.objects.count() <= 900
+    assert CapitalDelivery.objects.count() >= 1400
+    assert Activity.objects.count() >= 1000
+    stages = set(Project.objects.values_list("stage", flat=True))
+    assert stages == {"lead", "negotiating", "signed", "started", "producing", "dropped"}
+    assert set(Project.objects.values_list("origin", flat=True)) == {"local", *OUTSIDE_CITY}
+    assert Project.objects.values("channel").distinct().count() == 7
+    assert Project.objects.values("investor_kind").distinct().count() == 6
+    assert Project.objects.filter(confidential=True).exists()
+    assert Project.objects.filter(started_on__isnull=False, producing_on__isnull=False).exists()
+    months = Project.objects.filter(signed_on__year=2011).dates("signed_on", "month")
+    assert len(months) == 12
+    assert Project.objects.values("name").annotate(n=Count("id")).filter(n__gt=1).count() == 0
+
+
+# --- Units, targets, chambers, events -------------------------------------------------------------------
+
+def test_units_are_the_citys_with_ascii_codes_and_bundled_departments(demo):
+    counties = set(Unit.objects.filter(kind="county").values_list("name", flat=True))
+    assert counties == {"柯城区", "衢江区", "江山市", "龙游县", "常山县", "开化县"}
+    assert set(Unit.objects.filter(kind="zone").values_list("name", flat=True)) == {"市经济开发区", "市高新园区"}
+    departments = Unit.objects.filter(kind="department")
+    assert departments.count() >= 6
+    assert not departments.filter(group="").exists()
+    assert departments.values("group").distinct().count() >= 2
+    assert all(code.isascii() for code in Unit.objects.values_list("code", flat=True))
+    assert Unit.objects.get(name="市高新园区").code == "hitech_zone"
+
+
+def test_every_unit_has_2011_targets_and_counties_have_all_nine(demo):
+    for unit in Unit.objects.all():
+        assert Target.objects.filter(year=2011, unit=unit).exists(), unit.name
+    for county in Unit.objects.filter(kind="county"):
+        assert Target.objects.filter(year=2011, unit=county).count() == 9
+    assert Target.objects.filter(year=2011, unit__isnull=True).count() == 9
+
+
+def test_eight_provincial_chambers_signed_strategic_framework_agreements_in_2011(demo):
+    strategic = Agreement.objects.filter(kind="strategic_framework", signed_on__year=2011)
+    chambers = Chamber.objects.filter(kind="zhejiang_abroad", agreements__in=strategic).distinct()
+    assert chambers.count() == 8
+    assert {"上海浙江商会", "广东浙江商会"} <= set(chambers.values_list("name", flat=True))
+    assert Chamber.objects.filter(kind="quzhou").exists() and Chamber.objects.filter(kind="hometown").exists()
+    assert not Chamber.objects.filter(contacts__isnull=True).exists()
+
+
+def _event_projects(name_part: str):
+    event = Event.objects.get(name__contains=name_part)
+    return event, Project.objects.filter(event=event, stage__in=SIGNED_STAGES)
+
+
+def test_tianxia_zheshang_event_invited_135_and_signed_19_projects_for_61_82_yi(demo):
+    event, projects = _event_projects("天下浙商家乡行")
+    assert event.invited_count == 135
+    assert projects.count() == 19
+    assert projects.aggregate(total=Sum("signed_amount"))["total"] == Decimal("618200")
+
+
+def test_guangdong_fair_signed_13_projects_for_21_32_yi(demo):
+    _, projects = _event_projects("粤浙")
+    assert projects.count() == 13
+    assert projects.aggregate(total=Sum("signed_amount"))["total"] == Decimal("213200")
+
+
+# --- The named projects ---------------------------------------------------------------------------------
+
+def test_huayou_battery_materials(demo):
+    huayou = Project.objects.get(name="华友钴业电池材料项目")
+    assert huayou.investor == "浙江华友钴业股份有限公司"
+    assert huayou.total_investment == Decimal("600000")
+    assert huayou.signed_on.year == 2011
+    assert huayou.land_area_mu == Decimal("700")
+    assert huayou.unit.name == "市高新园区"
+    assert (huayou.origin, huayou.investor_kind) == ("out_of_city", "listed")
+    phase_one = huayou.deliveries.filter(delivered_on__year=2011)
+    assert phase_one.count() > 1
+    assert phase_one.aggregate(total=Sum("amount"))["total"] == Decimal("189500")
+
+
+def test_genggen_ceramics_returning_merchant_since_2009(demo):
+    genggen = Project.objects.get(name="根根陶瓷项目")
+    assert genggen.total_investment == Decimal("11000")
+    assert genggen.unit.name == "江山市"
+    assert genggen.returning_merchant and genggen.origin == "out_of_province"
+    assert genggen.signed_on.year == 2009
+    assert {d.year for d in genggen.deliveries.values_list("delivered_on", flat=True)} == {2010, 2011}
+
+
+@pytest.mark.parametrize("name", ["欧派门业", "久阳光电"])
+def test_venture_capital_projects_in_jiangshan(demo, name):
+    project = Project.objects.get(name__contains=name)
+    assert project.unit.name == "江山市"
+    assert project.channel == "venture_capital"
+
+
+# --- Model rules, audit trail, refusal, determinism ------------------------------------------------------
+
+def test_every_project_and_delivery_obeys_the_model_rules(demo):
+    for model in (Unit, Target, Chamber, Contact, Agreement, Event, Parcel):
+        for obj in model.objects.all():
+            obj.full_clean()
+    for project in Project.objects.select_related("unit", "industry"):
+        project.full_clean()
+    for delivery in CapitalDelivery.objects.select_related("project"):
+        delivery.full_clean()
+
+
+def test_projects_and_deliveries_have_an_audit_trail_from_the_loader(demo):
+    for model in (Project, CapitalDelivery, Unit, Target):
+        created = model.history.filter(history_type="+", history_change_reason__contains="load_demo")
+        assert created.count() == model.objects.count() > 0
+
+
+def test_load_demo_refuses_a_database_that_already_has_data(demo):
+    before = (Project.objects.count(), CapitalDelivery.objects.count(), Unit.objects.count())
+    with pytest.raises(CommandError, match="空数据库"):
+        call_command("load_demo", stdout=StringIO())
+    assert (Project.objects.count(), CapitalDelivery.objects.count(), Unit.objects.count()) == before
+
+
+def test_load_demo_refuses_a_database_with_only_a_unit(demo):
+    _wipe()
+    UnitFactory(code="elsewhere", name="别处")
+    with pytest.raises(CommandError):
+        call_command("load_demo", stdout=StringIO())
+    assert list(Unit.objects.values_list("code", flat=True)) == ["elsewhere"]
+    assert not Project.objects.exists() and not Chamber.objects.exists() and not Target.objects.exists()
+
+
+def test_two_loads_write_identical_data(demo):
+    first = _fingerprint()
+    _wipe()
+    call_command("load_demo", stdout=StringIO())
+    assert _fingerprint() == first
+
+
+def _wipe() -> None:
+    """Empty the demo's tables (inside the test's transaction), children first."""
+    for model in (Activity, CapitalDelivery, Project, Parcel, Target, Agreement, Contact, Event, Chamber, Unit):
+        model.objects.all().delete()
+
+
+PROJECT_FIELDS = (
+    "name", "investor", "investor_kind", "unit__code", "industry__code", "category", "origin",
+    "returning_merchant", "mountain_sea", "channel", "chamber__name", "event__name", "introduced_by__name",
+    "stage", "total_investment", "signed_amount", "signed_on", "started_on", "producing_on", "dropped_on",
+    "land_area_mu", "parcel__code", "confidential", "next_follow_up_on", "notes",
+)
+
+
+def _fingerprint() -> str:
+    """A hash of every row the demo writes, by natural keys (database ids differ between loads)."""
+    tables = [
+        Unit.objects.order_by("code").values_list("code", "name", "kind", "group"),
+        Target.objects.order_by("indicator__code", "unit__code").values_list(
+            "year", "indicator__code", "unit__code", "value"),
+        Chamber.objects.order_by("name").values_list("name", "kind", "region"),
+        Contact.objects.order_by("chamber__name", "name", "organization", "title").values_list(
+            "chamber__name", "name", "organization", "title"),
+        Agreement.objects.order_by("chamber__name", "kind").values_list(
+            "chamber__name", "kind", "title", "signed_on", "expires_on"),
+        Event.objects.order_by("name").values_list(
+            "name", "kind", "starts_on", "ends_on", "location", "organizer__code", "invited_count"),
+        Parcel.objects.order_by("code").values_list("code", "name", "unit__code", "area_mu", "status", "published_on"),
+        Project.objects.order_by("name").values_list(*PROJECT_FIELDS),
+        CapitalDelivery.objects.order_by("project__name", "delivered_on", "amount").values_list(
+            "project__name", "delivered_on", "amount", "note"),
+        Activity.objects.order_by("project__name", "happened_on", "kind", "summary").values_list(
+            "project__name", "happened_on", "kind", "summary", "next_action", "next_action_on", "contact__name"),
+    ]
+    return hashlib.sha256(repr([list(rows) for rows in tables]).encode()).hexdigest()
