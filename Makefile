@@ -29,6 +29,7 @@ lint: setup
 # The benchmark runs on PostgreSQL, in a database of its own per scale, built once and reused.
 SCALE ?= full
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/investpro_bench_$(SCALE)
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
 bench: setup
 	$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; base, name = u.rsplit('/', 1); \
@@ -36,7 +37,7 @@ bench: setup
 	cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]); \
 	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % name)" "$(BENCH_DATABASE_URL)"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --scale $(SCALE)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench --scale $(SCALE)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -137,9 +137,11 @@ class RereadAfterWriteMixin:
     def update(self, request, *args, **kwargs):
         return self._answer_reread(super().update(request, *args, **kwargs))
 
+    def reread(self, pk: int):
+        return self.get_queryset().get(pk=pk)
+
     def _answer_reread(self, response):
-        row = self.get_queryset().get(pk=response.data["id"])
-        response.data = self.get_serializer(row).data
+        response.data = self.get_serializer(self.reread(response.data["id"])).data
         return response
 
 
@@ -150,6 +152,10 @@ class FileRenderer(renderers.BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            # Say what the body is: a client must not take an error for a spreadsheet.
+            response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False, default=str).encode()
 
 

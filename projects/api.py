@@ -1,6 +1,8 @@
 """REST endpoints of projects, deliveries, activities, industries and parcels (DESIGN §4)."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -21,9 +23,18 @@ from . import services
 from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response
 from .filtersets import DeliveryFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
-from .selectors import delivered_total, events_with_signed_totals
+from .selectors import attach_delivered_totals, delivered_total, events_with_signed_totals
 
 EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
+
+# An export takes the list's filters and answers with a file (a JSON error body for a bad filter).
+EXPORT_SCHEMA = extend_schema(
+    filters=True,
+    responses={
+        (200, CSVRenderer.media_type): OpenApiTypes.BINARY,
+        (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+    },
+)
 
 
 class IndustrySerializer(serializers.ModelSerializer):
@@ -58,24 +69,39 @@ class ProjectSerializer(ModelRulesSerializer):
 
 
 class ProjectViewSet(RereadAfterWriteMixin, viewsets.ModelViewSet):
+    """Projects: every caller sees the projects of §5 (confidential ones only in their unit and by
+    leaders); a unit's staff create and change their own unit's projects."""
+
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     permission_classes = [RolePermission]
     write_roles = EDITOR_ROLES
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
         return (
             Project.objects.visible_to(self.request.user)
             .select_related("unit", "industry")
-            .annotate(delivered_total=delivered_total())
             .order_by("-updated_at", "-id")
         )
 
-    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None)
+    def paginate_queryset(self, queryset):
+        return attach_delivered_totals(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return attach_delivered_totals([super().get_object()])[0]
+
+    def reread(self, pk: int) -> Project:
+        return attach_delivered_totals([self.get_queryset().get(pk=pk)])[0]
+
+    @EXPORT_SCHEMA
+    @action(
+        detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export"
+    )
     def export(self, request, format=None):
         """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
-        projects = self.filter_queryset(self.get_queryset())
+        projects = self.filter_queryset(self.get_queryset()).annotate(delivered_total=delivered_total())
         return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
 
     def perform_create(self, serializer):
@@ -124,11 +150,15 @@ class DeliveryViewSet(viewsets.ModelViewSet):
     permission_classes = [RolePermission]
     write_roles = EDITOR_ROLES
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
         return CapitalDelivery.objects.visible_to(self.request.user).order_by("-delivered_on", "-id")
 
-    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None)
+    @EXPORT_SCHEMA
+    @action(
+        detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export"
+    )
     def export(self, request, format=None):
         """The filtered deliveries as a file: `?format=csv` (default) or `?format=xlsx`."""
         deliveries = self.filter_queryset(self.get_queryset())
@@ -183,6 +213,7 @@ class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Industry.objects.order_by("code")
     serializer_class = IndustrySerializer
     permission_classes = [RolePermission]
+    lookup_field = "code"  # industries are named by code everywhere in the API; their ids are not shown
 
 
 class EventSerializer(chambers_api.EventSerializer):
@@ -194,6 +225,8 @@ class EventSerializer(chambers_api.EventSerializer):
 
 
 class EventViewSet(RereadAfterWriteMixin, chambers_api.EventViewSet):
+    """Events (招商活动) with what each brought in: its signed projects, counted and summed."""
+
     serializer_class = EventSerializer
 
     def get_queryset(self):

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -65,9 +64,7 @@ class Parcel(models.Model):
     name = models.CharField(_("地块名称"), max_length=120)
     unit = models.ForeignKey(Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="parcels")
     location = models.CharField(_("位置"), max_length=200, blank=True)
-    area_mu = models.DecimalField(
-        _("面积（亩）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    area_mu = models.DecimalField(_("面积（亩）"), max_digits=10, decimal_places=2)
     industries = models.ManyToManyField(Industry, verbose_name=_("适合产业"), blank=True, related_name="parcels")
     requirements = models.TextField(_("产业要求"), blank=True)
     min_investment_intensity = amount_field(_("投资强度门槛（万元/亩）"), null=True, blank=True)
@@ -326,6 +323,12 @@ class Project(models.Model):
                 violation_error_message=_("终止的项目须填写终止日期。"),
             ),
             FieldCheckConstraint(
+                name="project_dropped_after_signed",
+                condition=Q(dropped_on__isnull=True) | Q(signed_on__isnull=True) | Q(dropped_on__gte=F("signed_on")),
+                field="dropped_on",
+                violation_error_message=_("终止日期不能早于签约日期。"),
+            ),
+            FieldCheckConstraint(
                 name="project_returning_merchant_out_of_province",
                 condition=Q(returning_merchant=False) | Q(origin=Origin.OUT_OF_PROVINCE),
                 field="returning_merchant",
@@ -348,14 +351,21 @@ class Project(models.Model):
 
     def _check_against_deliveries(self) -> None:
         """A project's deliveries stay valid when the project changes under them."""
-        first = self.deliveries.order_by("delivered_on").values_list("delivered_on", flat=True).first()
+        span = self.deliveries.aggregate(first=models.Min("delivered_on"), last=models.Max("delivered_on"))
+        first, last = span["first"], span["last"]
         if first is None:
             return
         if not self.is_signed:
+            if self.stage == Stage.DROPPED:
+                raise ValidationError({"signed_on": _("已有到位资金的项目须保留签约日期。")})
             raise ValidationError({"stage": _("已有到位资金的项目不能退回签约前的阶段。")})
-        if self.signed_on and self.signed_on > first:
+        if self.signed_on > first:
             raise ValidationError(
                 {"signed_on": _("签约日期不能晚于最早一笔到位资金的日期（%(date)s）。") % {"date": first.isoformat()}}
+            )
+        if self.stage == Stage.DROPPED and self.dropped_on and self.dropped_on < last:
+            raise ValidationError(
+                {"dropped_on": _("终止日期不能早于最后一笔到位资金的日期（%(date)s）。") % {"date": last.isoformat()}}
             )
 
 
@@ -405,6 +415,14 @@ class CapitalDelivery(models.Model):
                 {
                     "delivered_on": _("到位日期不能早于项目签约日期（%(date)s）。")
                     % {"date": project.signed_on.isoformat()}
+                }
+            )
+        if self.delivered_on and project.dropped_on and self.delivered_on > project.dropped_on:
+            # Capital that arrived before a project was dropped still counts; none arrives after.
+            raise ValidationError(
+                {
+                    "delivered_on": _("到位日期不能晚于项目终止日期（%(date)s）。")
+                    % {"date": project.dropped_on.isoformat()}
                 }
             )
 

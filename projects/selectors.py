@@ -1,16 +1,19 @@
 """Reads about projects that are more than one filter."""
 
+from decimal import Decimal
+
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import SIGNED_STAGES, CapitalDelivery
+from .models import SIGNED_STAGES, CapitalDelivery, Project
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def delivered_total():
-    """The sum of a project's deliveries as a correlated subquery: on a page of a list it is
-    evaluated for that page's rows only, however many projects there are."""
+    """The sum of a project's deliveries as a correlated subquery, for reads that need it on every
+    row (exports, the admin's changelist). A paged list uses `attach_delivered_totals` instead: in a
+    page's SELECT the subquery would also run for every row that an OFFSET skips."""
     per_project = (
         CapitalDelivery.objects.filter(project=OuterRef("pk"))
         .order_by()
@@ -19,6 +22,20 @@ def delivered_total():
         .values("total")
     )
     return Coalesce(Subquery(per_project), Value(0), output_field=MONEY)
+
+
+def attach_delivered_totals(projects: list[Project]) -> list[Project]:
+    """Set `delivered_total` on each of a page's projects, from one grouped query over their deliveries."""
+    totals = dict(
+        CapitalDelivery.objects.filter(project_id__in=[project.pk for project in projects])
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .values_list("project_id", "total")
+    )
+    for project in projects:
+        project.delivered_total = totals.get(project.pk, Decimal("0.00"))
+    return projects
 
 
 def events_with_signed_totals(events: QuerySet) -> QuerySet:

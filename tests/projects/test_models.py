@@ -359,8 +359,7 @@ def test_the_database_refuses_a_next_action_before_the_activity(signed_project):
 def test_a_parcel_has_an_area(unit, area):
     parcel = ParcelFactory.build(unit=unit, area_mu=area)
 
-    # The field's own validator answers first (so the constraint's message is for direct writes).
-    assert_refused(parcel, "area_mu", "确保该值大于或等于0.01。")
+    assert_refused(parcel, "area_mu", "面积必须大于 0。")
 
 
 @pytest.mark.parametrize(
@@ -506,3 +505,34 @@ def test_counting_leaves_out_dropped_projects_only(unit):
 
     assert set(Project.objects.counting().values_list("pk", flat=True)) == counted
     assert Project.objects.count() == 7
+
+
+# --- Dropping a project --------------------------------------------------------------------------
+
+
+def test_a_project_is_not_dropped_before_it_was_signed(unit):
+    project = ProjectFactory.build(
+        unit=unit, signed=True, stage=Project.Stage.DROPPED, dropped_on=datetime.date(2011, 3, 1)
+    )
+
+    assert_refused(project, "dropped_on", "终止日期不能早于签约日期。")
+
+
+def test_no_tranche_arrives_after_a_project_was_dropped(unit):
+    project = ProjectFactory(unit=unit, signed=True, stage=Project.Stage.DROPPED, dropped_on=datetime.date(2011, 6, 30))
+    CapitalDeliveryFactory(project=project, delivered_on=datetime.date(2011, 6, 30))  # the last day still counts
+
+    late = CapitalDeliveryFactory.build(project=project, delivered_on=datetime.date(2011, 7, 1))
+
+    assert_refused(late, "delivered_on", "到位日期不能晚于项目终止日期（2011-06-30）。")
+
+
+def test_dropping_a_project_keeps_its_tranches_before_the_drop(unit):
+    project = ProjectFactory(unit=unit, signed=True)
+    CapitalDeliveryFactory(project=project, delivered_on=datetime.date(2011, 5, 1))
+    project.stage, project.dropped_on = Project.Stage.DROPPED, datetime.date(2011, 4, 30)
+
+    assert_refused(project, "dropped_on", "终止日期不能早于最后一笔到位资金的日期（2011-05-01）。")
+
+    project.dropped_on = datetime.date(2011, 5, 1)
+    project.full_clean()
