@@ -1,4 +1,6 @@
+import importlib.util
 import os
+import shutil
 
 import pytest
 
@@ -9,11 +11,14 @@ def pytest_collection_modifyitems(config, items):
     """Tests that need the production parts skip, with the reason, on the embedded default."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     on_redis = bool(os.environ.get("REDIS_URL"))
+    has_browser = bool(shutil.which("chromium")) and importlib.util.find_spec("playwright") is not None
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://… (CI's second pass)"))
         if "broker" in item.keywords and not on_redis:
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL and a real Celery worker (CI's second pass)"))
+        if "browser" in item.keywords and not has_browser:
+            item.add_marker(pytest.mark.skip(reason="needs Debian's chromium and playwright (CI installs them)"))
 
 
 @pytest.fixture

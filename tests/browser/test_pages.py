@@ -1,0 +1,60 @@
+"""The pages a person opens, in headless Chromium: the API's interactive docs and the admin.
+
+Both must work on an intranet: every request a page makes goes to the app itself.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while a
+    # page is open are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.requested_hosts = set()
+        page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
+        yield page
+        browser.close()
+
+
+def test_the_api_docs_render_from_the_app_alone(live_server, page):
+    page.goto(f"{live_server.url}/api/docs/")
+
+    page.wait_for_selector("text=/api/v1/projects/", timeout=15_000)
+    assert page.locator(".swagger-ui").count() == 1
+    assert page.requested_hosts == {urlsplit(live_server.url).netloc}
+
+
+def test_an_admin_signs_in_and_finds_a_project(live_server, page):
+    UserFactory(username="chief", role="admin")  # password "secret-pass-1"
+    ProjectFactory(name="华友钴业电池材料项目")
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", "secret-pass-1")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/projects/project/")
+
+    assert page.locator("text=华友钴业电池材料项目").count() == 1
+    assert page.requested_hosts == {urlsplit(live_server.url).netloc}
