@@ -15,6 +15,8 @@ class UnitSerializer(ModelRulesSerializer):
 
 
 class UnitViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """Responsible units, named by code; admins add and change them."""
+
     queryset = Unit.objects.order_by("kind", "code")
     serializer_class = UnitSerializer
     permission_classes = [RolePermission]

@@ -8,12 +8,15 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
 from .models import Project
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ def _cell(value, column: Column):
         return str(column.choices[value])
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Decimal):
+        # Every amount and area has two decimals, as in the API; a sum computed by SQLite loses them.
+        return value.quantize(CENT)
     return value
 
 

@@ -1,14 +1,52 @@
 """The filters of the project and delivery lists, shared by the REST API and the staff pages."""
 
 import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
 from chambers.models import Chamber, Event
 from investpro.filters import StableOrderingFilter
 
 from .models import CapitalDelivery, Industry, Project
+
+
+class RawNullBooleanSelect(forms.NullBooleanSelect):
+    """Hands the value over as sent, so that the field can refuse one it does not know."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); empty or "unknown" means "any". Anything else is an error: Django's own
+    field reads it as "any", which silently answers `mountain_sea=yes` with every project."""
+
+    widget = RawNullBooleanSelect
+
+    def to_python(self, value):
+        if value in (None, "", "unknown"):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """A row's id: a whole number (a NumberFilter takes 1.5 and matches the row with id 1)."""
+
+    field_class = forms.IntegerField
 
 
 class ProjectFilterSet(filters.FilterSet):
@@ -21,8 +59,8 @@ class ProjectFilterSet(filters.FilterSet):
     category = filters.ChoiceFilter(label=_("项目类别"), choices=Project.Category.choices)
     chamber = filters.ModelChoiceFilter(label=_("商会"), queryset=Chamber.objects.all())
     event = filters.ModelChoiceFilter(label=_("招商活动"), queryset=Event.objects.all())
-    mountain_sea = filters.BooleanFilter(label=_("山海协作"))
-    returning_merchant = filters.BooleanFilter(label=_("浙商回归"))
+    mountain_sea = BooleanFilter(label=_("山海协作"))
+    returning_merchant = BooleanFilter(label=_("浙商回归"))
     signed_from = filters.DateFilter(label=_("签约日期起"), field_name="signed_on", lookup_expr="gte")
     signed_to = filters.DateFilter(label=_("签约日期止"), field_name="signed_on", lookup_expr="lte")
     min_total_investment = filters.NumberFilter(
@@ -49,7 +87,7 @@ class ProjectFilterSet(filters.FilterSet):
 
 
 class DeliveryFilterSet(filters.FilterSet):
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
     unit = filters.ModelChoiceFilter(
         label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code", field_name="project__unit"
     )

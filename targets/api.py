@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -46,6 +47,8 @@ class AdminWritesViewSet(viewsets.ModelViewSet):
 
 
 class IndicatorViewSet(ServiceWritesMixin, AdminWritesViewSet):
+    """Indicators (DESIGN §3), named by code; admins add and change them."""
+
     object_name = "indicator"
     create_service = staticmethod(services.indicator_create)
     update_service = staticmethod(services.indicator_update)
@@ -56,6 +59,8 @@ class IndicatorViewSet(ServiceWritesMixin, AdminWritesViewSet):
 
 
 class TargetViewSet(ServiceWritesMixin, AdminWritesViewSet):
+    """Yearly targets per indicator, for a unit or (unit null) the whole city; admins set them."""
+
     object_name = "target"
     create_service = staticmethod(services.target_create)
     update_service = staticmethod(services.target_update)
@@ -66,7 +71,7 @@ class TargetViewSet(ServiceWritesMixin, AdminWritesViewSet):
 
 class ReportRowSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null: the city
 
     class Meta:
         model = ReportRow
@@ -103,6 +108,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     write_roles = LEADER_ROLES
     filterset_fields = ["year", "month", "status"]
 
+    @property
+    def throttle_scope(self) -> str | None:
+        """Requesting and publishing a report start or end a job: they have their own, smaller budget."""
+        return "report" if self.action in ("create", "publish") else None
+
     def get_queryset(self):
         reports = Report.objects.order_by("-year", "-month")
         if self.action == "retrieve":
@@ -115,6 +125,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return ReportRequestSerializer
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def create(self, request, *args, **kwargs):
         """Queue the computation of a month: 202 with the report; 409 once that month is published."""
         serializer = ReportRequestSerializer(data=request.data)
@@ -122,7 +133,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         report = reporting.report_request(**serializer.validated_data)
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(request=None, responses={200: ReportSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
+        """Publish a provisional report (leaders): its figures are frozen for ever. 409 unless provisional."""
         report = reporting.report_publish(report=self.get_object(), actor=request.user)
         return Response(ReportSerializer(report).data)

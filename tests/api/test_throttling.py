@@ -1,0 +1,104 @@
+"""Throttling per token, by scope, with rates read from settings on every request (issue 4 item 7):
+past its budget a caller gets 429 with Retry-After; other callers and other scopes are unaffected."""
+
+import pytest
+from django.urls import reverse
+
+from tests.api.helpers import token_client
+from tests.factories import UserFactory
+
+PROJECTS = reverse("project-list")
+
+
+@pytest.fixture
+def rates(settings):
+    """rates(read="3/min") sets those scopes' rates, the others stay generous."""
+
+    def set_rates(**scopes):
+        current = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {**current, **scopes},
+        }
+
+    return set_rates
+
+
+def statuses(client, n, url=PROJECTS, **params) -> list[int]:
+    return [client.get(url, params).status_code for _ in range(n)]
+
+
+def test_the_fourth_read_in_a_minute_is_429_with_retry_after(world, api_as, rates):
+    rates(read="3/min")
+    client = api_as("own_staff")
+    assert statuses(client, 3) == [200, 200, 200]
+    response = client.get(PROJECTS)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["detail"]
+
+
+def test_each_token_has_its_own_budget(world, api_as, rates, staff_user):
+    rates(read="3/min")
+    first = api_as("own_staff")
+    colleague = token_client(UserFactory(role="staff", unit=staff_user.unit))
+    assert statuses(first, 4) == [200, 200, 200, 429]
+    assert statuses(colleague, 3) == [200, 200, 200]
+    assert colleague.get(PROJECTS).status_code == 429
+    assert api_as("reader").get(PROJECTS).status_code == 200
+
+
+def test_the_budget_is_per_user_whatever_the_endpoint(world, api_as, rates):
+    rates(read="3/min")
+    client = api_as("leader")
+    assert client.get(reverse("unit-list")).status_code == 200
+    assert client.get(reverse("industry-list")).status_code == 200
+    assert client.get(reverse("event-list")).status_code == 200
+    assert client.get(reverse("report-list")).status_code == 429
+
+
+def test_writes_have_their_own_budget(world, api_as, rates):
+    rates(read="2/min", write="1/min")
+    client = api_as("own_staff")
+    assert statuses(client, 3) == [200, 200, 429]
+    body = {"project": world.project.pk, "happened_on": "2011-05-05", "summary": "电话沟通"}
+    assert client.post(reverse("activity-list"), body, format="json").status_code == 201
+    refused = client.post(reverse("activity-list"), body, format="json")
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert world.project.activities.count() == 2  # the world's own activity and the first post
+
+
+def test_anonymous_callers_are_throttled_by_address(world, client, rates):
+    rates(anon="2/min")
+    url = reverse("parcel-list")
+    assert [client.get(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_exports_have_their_own_smaller_budget(world, api_as, rates):
+    rates(export="2/min")
+    client = api_as("reader")
+    url = reverse("project-export")
+    assert statuses(client, 2, url=url) == [200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert refused["Content-Type"] == "application/json"
+    assert client.get(reverse("delivery-export")).status_code == 429  # one budget for every export
+    assert client.get(PROJECTS).status_code == 200  # reading the list is another budget
+
+
+def test_report_requests_have_their_own_budget(world, api_as, rates):
+    rates(report="1/min")
+    leader = api_as("leader")
+    assert leader.post(reverse("report-list"), {"year": 2011, "month": 5}, format="json").status_code == 202
+    assert leader.post(reverse("report-list"), {"year": 2011, "month": 5}, format="json").status_code == 429
+    assert leader.post(reverse("report-publish", args=[world.report.pk])).status_code == 429
+    assert leader.get(reverse("report-list")).status_code == 200
+
+
+def test_a_changed_rate_applies_at_the_next_request(world, api_as, rates):
+    client = api_as("own_staff")
+    rates(read="2/min")
+    assert statuses(client, 3) == [200, 200, 429]
+    rates(read="100/min")
+    assert client.get(PROJECTS).status_code == 200
