@@ -13,12 +13,23 @@ def pytest_collection_modifyitems(config, items):
     on_redis = bool(os.environ.get("REDIS_URL"))
     has_browser = bool(shutil.which("chromium")) and importlib.util.find_spec("playwright") is not None
     for item in items:
+        _require_serialized_rollback(item)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://… (CI's second pass)"))
         if "broker" in item.keywords and not on_redis:
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL and a real Celery worker (CI's second pass)"))
         if "browser" in item.keywords and not has_browser:
             item.add_marker(pytest.mark.skip(reason="needs Debian's chromium and playwright (CI installs them)"))
+
+
+def _require_serialized_rollback(item) -> None:
+    """A transactional test empties the database when it ends. With serialized_rollback it then
+    restores what the migrations put there (role groups, standard indicators, industries); without
+    it, migrate's post_migrate hook recreates the role groups under new ids, and the next test that
+    restores its snapshot collides with them. So every transactional test restores."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")
 
 
 @pytest.fixture

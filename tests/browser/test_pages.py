@@ -9,7 +9,9 @@ import pytest
 
 from tests.factories import ProjectFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: like every transactional test here, it hands the next test the migrated data
+# (role groups, standard indicators) as it found it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
