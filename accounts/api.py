@@ -1,8 +1,9 @@
 """REST endpoint of the responsible units (DESIGN §4)."""
 
 from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 
-from investpro.api import ModelRulesSerializer, RolePermission, ServiceWritesMixin
+from investpro.api import ModelRulesSerializer, RolePermission, ScopedThrottle, ServiceWritesMixin
 
 from . import services
 from .models import Role, Unit
@@ -27,3 +28,11 @@ class UnitViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     object_name = "unit"
     create_service = staticmethod(services.unit_create)
     update_service = staticmethod(services.unit_update)
+
+
+class TokenView(ObtainAuthToken):
+    """`POST /api/v1/auth/token/` {username, password} → {token}, with a budget of its own per
+    address, so that passwords cannot be tried at full speed."""
+
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "auth"

@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["investpro.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_PAGINATION_CLASS": "investpro.api.Pagination",
@@ -199,6 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["investpro.api.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
+        "auth": env.str("THROTTLE_AUTH", default="10/min"),
         "read": env.str("THROTTLE_READ", default="1200/min"),
         "write": env.str("THROTTLE_WRITE", default="300/min"),
         "export": env.str("THROTTLE_EXPORT", default="20/min"),
@@ -211,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema to validator.swagger.io: nothing leaves the intranet.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "OriginEnum": "projects.models.Origin",
         "ReportStatusEnum": "targets.models.Report.Status",

@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import UnitViewSet
+from accounts.api import TokenView, UnitViewSet
 from chambers.api import ChamberViewSet, ContactViewSet
 from projects.api import ActivityViewSet, DeliveryViewSet, EventViewSet, IndustryViewSet, ParcelViewSet, ProjectViewSet
 from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet
@@ -31,7 +30,7 @@ router.register("parcels", ParcelViewSet, basename="parcel")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

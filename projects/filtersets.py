@@ -1,55 +1,17 @@
 """The filters of the project and delivery lists, shared by the REST API and the staff pages."""
 
 import django_filters as filters
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
 from chambers.models import Chamber, Event
-from investpro.filters import StableOrderingFilter
+from investpro.filters import BooleanFilter, FilterSet, IdFilter, StableOrderingFilter
 
-from .models import CapitalDelivery, Industry, Project
-
-
-class RawNullBooleanSelect(forms.NullBooleanSelect):
-    """Hands the value over as sent, so that the field can refuse one it does not know."""
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)
+from .models import CapitalDelivery, Industry, Parcel, Project
 
 
-class StrictNullBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0); empty or "unknown" means "any". Anything else is an error: Django's own
-    field reads it as "any", which silently answers `mountain_sea=yes` with every project."""
-
-    widget = RawNullBooleanSelect
-
-    def to_python(self, value):
-        if value in (None, "", "unknown"):
-            return None
-        if value in (True, "true", "True", "1"):
-            return True
-        if value in (False, "false", "False", "0"):
-            return False
-        raise ValidationError(_("请填写 true 或 false。"), code="invalid")
-
-
-class BooleanFilter(filters.BooleanFilter):
-    field_class = StrictNullBooleanField
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.NumberFilter):
-    """A row's id: a whole number (a NumberFilter takes 1.5 and matches the row with id 1)."""
-
-    field_class = forms.IntegerField
-
-
-class ProjectFilterSet(filters.FilterSet):
+class ProjectFilterSet(FilterSet):
     # A project has one stage, so OR-ing stages never repeats a row: no DISTINCT needed.
     stage = filters.MultipleChoiceFilter(label=_("阶段"), choices=Project.Stage.choices, distinct=False)
     unit = filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code")
@@ -86,7 +48,7 @@ class ProjectFilterSet(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(investor__icontains=value))
 
 
-class DeliveryFilterSet(filters.FilterSet):
+class DeliveryFilterSet(FilterSet):
     project = IdFilter(label=_("项目"), field_name="project_id")
     unit = filters.ModelChoiceFilter(
         label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code", field_name="project__unit"
@@ -97,4 +59,17 @@ class DeliveryFilterSet(filters.FilterSet):
 
     class Meta:
         model = CapitalDelivery
+        fields: list[str] = []
+
+
+class ParcelFilterSet(FilterSet):
+    unit = filters.ModelChoiceFilter(label=_("所在单位"), queryset=Unit.objects.all(), to_field_name="code")
+    status = filters.ChoiceFilter(label=_("状态"), choices=Parcel.Status.choices)
+    published = BooleanFilter(label=_("已公开发布"))
+    industry = filters.ModelChoiceFilter(
+        label=_("适合产业"), queryset=Industry.objects.all(), to_field_name="code", field_name="industries"
+    )
+
+    class Meta:
+        model = Parcel
         fields: list[str] = []

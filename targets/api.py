@@ -12,6 +12,7 @@ from investpro.api import ModelRulesSerializer, RolePermission, ServiceWritesMix
 from projects.models import Industry, Project
 
 from . import reporting, services
+from .filtersets import TargetFilterSet
 from .models import Indicator, Report, ReportRow, Target
 
 LEADER_ROLES = (Role.LEADER, Role.ADMIN)
@@ -66,7 +67,7 @@ class TargetViewSet(ServiceWritesMixin, AdminWritesViewSet):
     update_service = staticmethod(services.target_update)
     queryset = Target.objects.select_related("indicator", "unit").order_by("-year", "indicator__position", "id")
     serializer_class = TargetSerializer
-    filterset_fields = {"year": ["exact"], "indicator__code": ["exact"], "unit__code": ["exact", "isnull"]}
+    filterset_class = TargetFilterSet
 
 
 class ReportRowSerializer(serializers.ModelSerializer):

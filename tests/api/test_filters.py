@@ -357,15 +357,17 @@ def test_other_lists_filter_by_their_obvious_fields(world, admin):
     assert count("indicator", {"active": "true"}) == 10
     TargetFactory(year=2012, indicator=world.indicator, unit=None)
     assert count("target", {"year": 2012}) == 1
-    assert count("target", {"indicator__code": world.indicator.code}) == 2
-    assert count("target", {"unit__code": world.unit.code}) == 1
-    assert count("target", {"unit__code__isnull": "true"}) == 1
+    assert count("target", {"indicator": world.indicator.code}) == 2
+    assert count("target", {"unit": world.unit.code}) == 1
+    assert count("target", {"city": "true"}) == 1
+    assert count("target", {"city": "false"}) == 1
     ReportFactory(year=2011, month=7, status="provisional")
     assert count("report", {"year": 2011}) == 2
     assert count("report", {"month": 7}) == 1
     assert count("report", {"status": "provisional"}) == 1
     ParcelFactory(unit=world.other_unit, status="taken")
-    assert count("parcel", {"unit__code": world.unit.code}) == 2
+    assert count("parcel", {"unit": world.unit.code}) == 2
+    assert count("parcel", {"industry": "new_materials"}) == 0
     assert count("parcel", {"status": "taken"}) == 1
     assert count("parcel", {"published": "true"}) == 1
 
@@ -383,6 +385,10 @@ def test_other_lists_filter_by_their_obvious_fields(world, admin):
         ("report", {"status": "done"}),
         ("report", {"month": "x"}),
         ("parcel", {"status": "x"}),
+        ("parcel", {"published": "yes"}),
+        ("target", {"unit": "nowhere"}),
+        ("target", {"city": "maybe"}),
+        ("indicator", {"active": "yes"}),
     ],
 )
 def test_bad_values_on_other_lists_are_400(name, params, world, admin):

@@ -98,11 +98,6 @@ def test_docs_page_uses_only_assets_served_by_the_app(client):
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a static file of the app"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Swagger UI's default validatorUrl is https://validator.swagger.io: off localhost its badge calls "
-    "that host. Needs SPECTACULAR_SETTINGS['SWAGGER_UI_SETTINGS']['validatorUrl'] = None in settings.py.",
-)
 def test_docs_page_does_not_call_the_online_validator(client):
     html = client.get(reverse("api-docs")).content.decode()
     assert re.search(r'"validatorUrl":\s*null', html)

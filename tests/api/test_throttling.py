@@ -102,3 +102,18 @@ def test_a_changed_rate_applies_at_the_next_request(world, api_as, rates):
     assert statuses(client, 3) == [200, 200, 429]
     rates(read="100/min")
     assert client.get(PROJECTS).status_code == 200
+
+
+def test_guessing_passwords_at_the_token_endpoint_is_throttled_per_address(db, rates, staff_user):
+    from rest_framework.test import APIClient
+
+    rates(auth="3/min")
+    guesser = APIClient(REMOTE_ADDR="10.9.9.9")
+    guesses = [
+        guesser.post(reverse("api-token"), {"username": staff_user.username, "password": f"guess-{i}"}).status_code
+        for i in range(4)
+    ]
+    assert guesses == [400, 400, 400, 429]
+    honest = APIClient(REMOTE_ADDR="10.9.9.10")
+    response = honest.post(reverse("api-token"), {"username": staff_user.username, "password": "secret-pass-1"})
+    assert response.status_code == 200 and response.json()["token"]

@@ -1,0 +1,20 @@
+"""The filters of the target list, shared by the REST API and the staff pages."""
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from investpro.filters import BooleanFilter, FilterSet
+
+from .models import Indicator, Target
+
+
+class TargetFilterSet(FilterSet):
+    year = filters.NumberFilter(label=_("年度"))
+    indicator = filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all(), to_field_name="code")
+    unit = filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code")
+    city = BooleanFilter(label=_("全市目标"), field_name="unit", lookup_expr="isnull")
+
+    class Meta:
+        model = Target
+        fields: list[str] = []
