@@ -97,6 +97,11 @@ class ReportDetailSerializer(ReportSerializer):
         read_only_fields = fields
 
 
+class ReportPreviewSerializer(serializers.Serializer):
+    report = serializers.IntegerField()
+    rows = ReportRowSerializer(many=True)
+
+
 class ReportRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12, error_messages={
@@ -133,6 +138,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer.is_valid(raise_exception=True)
         report = reporting.report_request(**serializer.validated_data)
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: ReportPreviewSerializer})
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """What recomputing the month from today's data would give, written nowhere: beside a
+        published report's frozen rows it shows the late corrections."""
+        report = self.get_object()
+        rows = reporting.report_preview(report=report)
+        return Response({"report": report.pk, "rows": ReportRowSerializer(rows, many=True).data})
 
     @extend_schema(request=None, responses={200: ReportSerializer})
     @action(detail=True, methods=["post"])

@@ -185,3 +185,21 @@ def test_everyone_signed_in_reads_reports(world, api_as):
         response = api_as(role).get(reverse("report-detail", args=[world.report.pk]))
         assert response.status_code == 200
         assert response.json()["rows"]
+
+
+def test_a_published_report_shows_late_corrections_beside_its_frozen_rows(world, leader, sent):
+    reporting.report_compute(report_id=world.report.pk)
+    leader.post(publish_url(world.report))
+    frozen = leader.get(reverse("report-detail", args=[world.report.pk])).json()["rows"]
+    world.project.signed_amount += Decimal("100.00")  # signed in the report's month, corrected late
+    world.project.save()
+
+    preview = leader.get(reverse("report-preview", args=[world.report.pk])).json()
+
+    assert preview["report"] == world.report.pk
+    assert leader.get(reverse("report-detail", args=[world.report.pk])).json()["rows"] == frozen
+    key = ("signed_capital", None)
+    before = {(r["indicator"], r["unit"]): r for r in frozen}[key]
+    after = {(r["indicator"], r["unit"]): r for r in preview["rows"]}[key]
+    assert Decimal(after["ytd_value"]) == Decimal(before["ytd_value"]) + Decimal("100.00")
+    assert ReportRow.objects.filter(report=world.report).count() == len(frozen)
