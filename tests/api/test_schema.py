@@ -40,6 +40,7 @@ CONTRACT_PATHS = {
     "/api/v1/reports/": {"get", "post"},
     "/api/v1/reports/{id}/": {"get"},
     "/api/v1/reports/{id}/publish/": {"post"},
+    "/api/v1/reports/{id}/preview/": {"get"},
     "/api/v1/parcels/": {"get", "post"},
     "/api/v1/parcels/{id}/": {"get", "patch"},
 }
