@@ -1,6 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -8,6 +8,7 @@ from accounts.api import TokenView, UnitViewSet
 from chambers.api import ChamberViewSet, ContactViewSet
 from projects.api import ActivityViewSet, DeliveryViewSet, EventViewSet, IndustryViewSet, ParcelViewSet, ProjectViewSet
 from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet
+from targets.views import home
 
 admin.site.site_header = "InvestPro 招商引资管理系统"
 admin.site.site_title = "InvestPro"
@@ -28,7 +29,9 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("parcels", ParcelViewSet, basename="parcel")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

@@ -3,6 +3,7 @@
 Both must work on an intranet: every request a page makes goes to the app itself.
 """
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,3 +61,26 @@ def test_an_admin_signs_in_and_finds_a_project(live_server, page):
 
     assert page.locator("text=华友钴业电池材料项目").count() == 1
     assert page.requested_hosts == {urlsplit(live_server.url).netloc}
+
+
+def test_a_staff_member_signs_in_and_reads_the_bulletin(live_server, page):
+    from targets import reporting
+    from tests.factories import IndicatorFactory, TargetFactory, UnitFactory
+
+    unit = UnitFactory(code="jiangshan", name="江山市")
+    UserFactory(username="zhang", role="staff", unit=unit)
+    ProjectFactory(unit=unit, signed=True, origin="out_of_province")
+    TargetFactory(indicator=IndicatorFactory(code="signed_capital"), value=4000)
+    reporting.report_compute_month(year=2011, month=3)
+
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "zhang")
+    page.fill("#id_password", "secret-pass-1")
+    page.click("button[type=submit]")
+
+    page.wait_for_selector("table.figures")
+    row = page.locator("table.figures tr", has_text="招商引资协议引资额")
+    assert "125.0%" in row.inner_text()
+    assert page.requested_hosts == {urlsplit(live_server.url).netloc}
+    if os.environ.get("INVESTPRO_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["INVESTPRO_SCREENSHOTS"], "home.png"), full_page=True)
