@@ -9,6 +9,8 @@ are checked with real rows, not only empty pages.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -72,6 +74,18 @@ def _generous_rates(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]},
     }
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests():
+    """The examples call the WSGI app directly, not through Django's test client, so Django's end of
+    request closes a database connection that is in a transaction (on PostgreSQL with
+    CONN_MAX_AGE) — the test's own. The test client keeps it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
