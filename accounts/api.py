@@ -1,12 +1,13 @@
 """REST endpoint of the responsible units (DESIGN §4)."""
 
-from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from investpro.api import ModelRulesSerializer, RolePermission, ScopedThrottle, ServiceWritesMixin
+from investpro.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from investpro.permissions import ADMIN_ROLES
+from investpro.throttling import ScopedThrottle
 
 from . import services
-from .models import Role, Unit
+from .models import Unit
 
 
 class UnitSerializer(ModelRulesSerializer):
@@ -15,16 +16,14 @@ class UnitSerializer(ModelRulesSerializer):
         fields = ["code", "name", "kind", "group"]
 
 
-class UnitViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class UnitViewSet(ServiceWritesMixin, ModelViewSet):
     """Responsible units, named by code; admins add and change them."""
 
     queryset = Unit.objects.order_by("kind", "code")
     serializer_class = UnitSerializer
-    permission_classes = [RolePermission]
-    write_roles = (Role.ADMIN,)
+    write_roles = ADMIN_ROLES
     lookup_field = "code"
     filterset_fields = ["kind", "group"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
     object_name = "unit"
     create_service = staticmethod(services.unit_create)
     update_service = staticmethod(services.unit_update)

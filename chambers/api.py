@@ -1,14 +1,12 @@
 """REST endpoints of chambers, contacts and events (DESIGN §4)."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from accounts.models import Role, Unit
-from investpro.api import CleanModelSerializer, RolePermission
+from accounts.models import Unit
+from investpro.api import CleanModelSerializer, ModelViewSet
+from investpro.permissions import EDITOR_ROLES
 
 from .models import Chamber, Contact, Event
-
-# Bureau staff log the chambers, people and events they work with; admins correct anything.
-EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
 
 
 class ChamberSerializer(CleanModelSerializer):
@@ -35,10 +33,10 @@ class EventSerializer(CleanModelSerializer):
         ]  # fmt: skip
 
 
-class EditableViewSet(viewsets.ModelViewSet):
-    permission_classes = [RolePermission]
+class EditableViewSet(ModelViewSet):
+    """Bureau staff log the chambers, people and events they work with."""
+
     write_roles = EDITOR_ROLES
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
 
 class ChamberViewSet(EditableViewSet):

@@ -1,20 +1,20 @@
-"""What every REST endpoint shares: pagination, role permissions and the translation of domain
-errors into HTTP answers. The endpoints themselves live in each app's api.py."""
+"""What every REST endpoint shares: the base viewset, serializers that leave the data rules to the
+models, the translation of domain errors into HTTP answers, file renderers for exports.
+
+Permissions, pagination and throttling, which DRF's settings name, are in their own modules. The
+endpoints themselves live in each app's api.py.
+"""
 
 import json
 
-from django.conf import settings as django_settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
-from rest_framework import renderers, serializers, status
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler
 
@@ -25,27 +25,11 @@ NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 DUPLICATE_CODES = {"unique", "unique_together", "duplicate"}
 
 
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class ModelViewSet(viewsets.ModelViewSet):
+    """The API's model endpoints: changes are PATCHes (no PUT); DELETE only where a view adds it."""
 
-
-class RolePermission(BasePermission):
-    """Every signed-in role reads; a write needs one of the roles the view names in `write_roles`.
-
-    Which rows a user sees and may change is decided by the models (`visible_to`, `editable_by`).
-    """
-
-    message = _("您的角色无权执行此操作。")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if request.method in SAFE_METHODS:
-            return bool(user and user.is_authenticated) or getattr(view, "public_read", False)
-        if not (user and user.is_authenticated):
-            return False
-        return user.is_superuser or user.role in getattr(view, "write_roles", ())
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_roles: tuple = ()
 
 
 def error_body(error: DjangoValidationError) -> dict:
@@ -191,40 +175,6 @@ class ServiceWritesMixin:
 
     def perform_destroy(self, instance):
         self.delete_service(actor=self.request.user, **{self.object_name: instance})
-
-
-class ScopedThrottle(SimpleRateThrottle):
-    """One budget per caller and scope: a view's `throttle_scope`, else "read" or "write" by method.
-
-    Callers are told apart by user (so each API token has its own budget) or, signed out, by address.
-    Rates are read from settings on every request, so they can be changed without touching the code.
-    """
-
-    scope = "read"
-
-    def allow_request(self, request, view):
-        self.scope = self._scope_of(request, view)
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_rate(self):
-        return django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
-
-    def _scope_of(self, request, view) -> str:
-        explicit = getattr(view, "throttle_scope", None)
-        if explicit:
-            return explicit
-        if not (request.user and request.user.is_authenticated):
-            return "anon"
-        return "read" if request.method in SAFE_METHODS else "write"
-
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            ident = f"user-{request.user.pk}"
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class CompiledReadMixin:

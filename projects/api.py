@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
-from accounts.models import Role, Unit
+from accounts.models import Unit
 from chambers import api as chambers_api
 from chambers.models import Chamber, Contact, Event
 from investpro.api import (
@@ -15,18 +15,17 @@ from investpro.api import (
     CompiledReadMixin,
     CSVRenderer,
     ModelRulesSerializer,
+    ModelViewSet,
     RereadAfterWriteMixin,
-    RolePermission,
     XLSXRenderer,
 )
+from investpro.permissions import EDITOR_ROLES
 
 from . import services
 from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response
 from .filtersets import DeliveryFilterSet, ParcelFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
 from .selectors import attach_delivered_totals, delivered_total, events_with_signed_totals
-
-EDITOR_ROLES = (Role.STAFF, Role.ADMIN)
 
 # An export takes the list's filters and answers with a file (a JSON error body for a bad filter).
 EXPORT_SCHEMA = extend_schema(
@@ -69,15 +68,14 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
         read_only_fields = ["id", "delivered_total", "created_at", "updated_at"]
 
 
-class ProjectViewSet(viewsets.ModelViewSet):
+class ProjectViewSet(ModelViewSet):
     """Projects: every caller sees the projects of §5 (confidential ones only in their unit and by
     leaders); a unit's staff create and change their own unit's projects."""
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
-    permission_classes = [RolePermission]
     write_roles = EDITOR_ROLES
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = [*ModelViewSet.http_method_names, "delete"]
     throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
@@ -146,14 +144,13 @@ class DeliverySerializer(CompiledReadMixin, ModelRulesSerializer):
         fields = ["id", "project", "delivered_on", "amount", "note"]
 
 
-class DeliveryViewSet(viewsets.ModelViewSet):
+class DeliveryViewSet(ModelViewSet):
     """Capital deliveries: seen with their project, recorded by those who may change the project."""
 
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
-    permission_classes = [RolePermission]
     write_roles = EDITOR_ROLES
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = [*ModelViewSet.http_method_names, "delete"]
     throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
@@ -201,7 +198,6 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """A project's follow-up timeline: entries are added, never rewritten."""
 
     serializer_class = ActivitySerializer
-    permission_classes = [RolePermission]
     write_roles = EDITOR_ROLES
     filterset_fields = ["project", "kind", "contact"]
 
@@ -216,7 +212,6 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Industry.objects.order_by("code")
     serializer_class = IndustrySerializer
-    permission_classes = [RolePermission]
     lookup_field = "code"  # industries are named by code everywhere in the API; their ids are not shown
 
 
@@ -251,15 +246,13 @@ class ParcelSerializer(CleanModelSerializer):
         ]  # fmt: skip
 
 
-class ParcelViewSet(viewsets.ModelViewSet):
+class ParcelViewSet(ModelViewSet):
     """Ready land: published parcels are public; a unit's staff publish their own unit's land."""
 
     serializer_class = ParcelSerializer
-    permission_classes = [RolePermission]
     public_read = True
     write_roles = EDITOR_ROLES
     filterset_class = ParcelFilterSet
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return (

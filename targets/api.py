@@ -7,15 +7,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import Role, Unit
-from investpro.api import ModelRulesSerializer, RolePermission, ServiceWritesMixin
+from accounts.models import Unit
+from investpro.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from investpro.permissions import ADMIN_ROLES, LEADER_ROLES
 from projects.models import Industry, Project
 
 from . import reporting, services
 from .filtersets import TargetFilterSet
 from .models import Indicator, Report, ReportRow, Target
-
-LEADER_ROLES = (Role.LEADER, Role.ADMIN)
 
 
 class IndicatorSerializer(ModelRulesSerializer):
@@ -41,10 +40,8 @@ class TargetSerializer(ModelRulesSerializer):
         fields = ["id", "year", "indicator", "unit", "value"]
 
 
-class AdminWritesViewSet(viewsets.ModelViewSet):
-    permission_classes = [RolePermission]
-    write_roles = (Role.ADMIN,)
-    http_method_names = ["get", "post", "patch", "head", "options"]
+class AdminWritesViewSet(ModelViewSet):
+    write_roles = ADMIN_ROLES
 
 
 class IndicatorViewSet(ServiceWritesMixin, AdminWritesViewSet):
@@ -110,7 +107,6 @@ class ReportRequestSerializer(serializers.Serializer):
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [RolePermission]
     write_roles = LEADER_ROLES
     filterset_fields = ["year", "month", "status"]
 
