@@ -199,8 +199,10 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(project_editability(user))
 
     def counting(self) -> "ProjectQuerySet":
-        """Projects that count toward signed amounts and project counts: dropped ones never do."""
-        return self.exclude(stage=Stage.DROPPED)
+        """Projects that count toward signed amounts and project counts: those signed and still
+        alive. A dropped project never counts; a lead or a negotiation with a planned signing date
+        does not count yet."""
+        return self.filter(stage__in=SIGNED_STAGES)
 
 
 class ProjectPartQuerySet(models.QuerySet):

@@ -190,7 +190,7 @@ def _projects(indicators: Sequence[Indicator], p: Periods) -> QuerySet:
     recent = Q(signed_on__gte=p.last_year_start)
     if any(i.basis == Indicator.Basis.ONGOING for i in indicators):
         recent |= _not_producing_before(p.last_year_start)
-    return Project.objects.counting().filter(recent, stage__in=Project.SIGNED_STAGES, signed_on__lte=p.month_end)
+    return Project.objects.counting().filter(recent, signed_on__lte=p.month_end)
 
 
 def _grouped(

@@ -492,14 +492,15 @@ def test_editable_by(two_units_projects, who, expected):
     assert names(two_units_projects, Project.objects.editable_by(user)) == expected
 
 
-def test_counting_leaves_out_dropped_projects_only(unit):
+def test_counting_keeps_signed_projects_that_are_still_alive(unit):
     counted = {
-        ProjectFactory(unit=unit, stage=Stage.LEAD).pk,
-        ProjectFactory(unit=unit, stage=Stage.NEGOTIATING).pk,
         ProjectFactory(unit=unit, signed=True).pk,
         ProjectFactory(unit=unit, signed=True, stage=Stage.STARTED).pk,
         ProjectFactory(unit=unit, signed=True, stage=Stage.PRODUCING).pk,
     }
+    ProjectFactory(unit=unit, stage=Stage.LEAD)
+    # A negotiation with a planned signing date and amount is not signed yet.
+    ProjectFactory(unit=unit, stage=Stage.NEGOTIATING, signed_on=datetime.date(2011, 5, 1), signed_amount=100)
     ProjectFactory(unit=unit, signed=True, stage=Stage.DROPPED, dropped_on=datetime.date(2011, 8, 1))
     ProjectFactory(unit=unit, stage=Stage.DROPPED, dropped_on=datetime.date(2011, 8, 1))
 
