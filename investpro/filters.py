@@ -58,7 +58,20 @@ class IdFilter(filters.NumberFilter):
 
 class FilterSet(filters.FilterSet):
     """The base of every list's filters, declared or generated from `filterset_fields`: a boolean
-    filter refuses a value it does not know instead of ignoring it."""
+    filter refuses a value it does not know instead of ignoring it.
+
+    Its form class is built once per filterset class, not on every request: the form fields depend
+    on the class alone (no filter here narrows its choices by request), and each form instance
+    still gets its own copies of them.
+    """
+
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        key = type(self)
+        if key not in FilterSet._form_classes:
+            FilterSet._form_classes[key] = super().get_form_class()
+        return FilterSet._form_classes[key]
 
     FILTER_DEFAULTS = {
         **filters.FilterSet.FILTER_DEFAULTS,

@@ -39,3 +39,23 @@ def test_deliveries_read_the_same_with_and_without_the_compiled_path(unit):
     delivery = CapitalDelivery.objects.get(pk=delivery.pk)
 
     assert DeliverySerializer(delivery).data == drf_representation(DeliverySerializer, delivery)
+
+
+def test_a_listed_project_reads_as_its_own_detail(unit, admin_user):
+    """The list reads `values()` rows, the detail a model instance: both answer the same."""
+    from rest_framework.test import APIClient
+
+    full = ProjectFactory(
+        unit=unit, industry=IndustryFactory(code="new_materials"), chamber=ChamberFactory(), signed=True,
+        land_area_mu=Decimal("12.5"), confidential=True,
+    )  # fmt: skip
+    CapitalDeliveryFactory(project=full, amount=Decimal("10.10"))
+    ProjectFactory(unit=unit)
+    client = APIClient()
+    client.force_authenticate(admin_user)
+
+    listed = client.get("/api/v1/projects/").json()["results"]
+
+    assert len(listed) == 2
+    for row in listed:
+        assert row == client.get(f"/api/v1/projects/{row['id']}/").json()
