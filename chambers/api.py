@@ -1,9 +1,7 @@
 """REST endpoints of chambers, contacts and events (DESIGN §4)."""
 
-from rest_framework import serializers
-
 from accounts.models import Unit
-from investpro.api import CleanModelSerializer, ModelViewSet
+from investpro.api import CleanModelSerializer, CodeField, ModelViewSet
 from investpro.permissions import EDITOR_ROLES
 
 from .models import Chamber, Contact, Event
@@ -22,9 +20,7 @@ class ContactSerializer(CleanModelSerializer):
 
 
 class EventSerializer(CleanModelSerializer):
-    organizer = serializers.SlugRelatedField(
-        slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
-    )
+    organizer = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
 
     class Meta(CleanModelSerializer.Meta):
         model = Event

@@ -30,6 +30,8 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_roles: tuple = ()
+    # Declared so that an action may set its own budget (@action(throttle_scope="export")).
+    throttle_scope: str | None = None
 
 
 def error_body(error: DjangoValidationError) -> dict:
@@ -43,9 +45,11 @@ def error_body(error: DjangoValidationError) -> dict:
 
 
 def is_duplicate(error: DjangoValidationError) -> bool:
-    codes = {e.code for e in error.error_list} if not hasattr(error, "error_dict") else {
-        e.code for errors in error.error_dict.values() for e in errors
-    }
+    codes = (
+        {e.code for e in error.error_list}
+        if not hasattr(error, "error_dict")
+        else {e.code for errors in error.error_dict.values() for e in errors}
+    )
     return bool(codes) and codes <= DUPLICATE_CODES
 
 
@@ -64,6 +68,11 @@ def api_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
+class CodeField(serializers.SlugRelatedField):
+    """Reference data (units, industries, indicators) is named by its code in the API, never by id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
 
 
 class ModelRulesSerializer(serializers.ModelSerializer):
@@ -260,5 +269,3 @@ def _no_row_read(source: str):
 def _drf_read(field, instance):
     value = field.get_attribute(instance)
     return None if value is None else field.to_representation(value)
-
-

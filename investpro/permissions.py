@@ -18,7 +18,7 @@ ADMIN_ROLES = (Role.ADMIN,)
 class RolePermission(BasePermission):
     """Every signed-in role reads; a write needs one of the roles the view names in `write_roles`.
 
-    Which rows a user sees and may change is decided by the models (`visible_to`, `editable_by`).
+    Which rows a user sees and may change is decided by the models (`visible_to`, `can_edit_unit`).
     """
 
     message = _("您的角色无权执行此操作。")

@@ -12,6 +12,7 @@ from chambers import api as chambers_api
 from chambers.models import Chamber, Contact, Event
 from investpro.api import (
     CleanModelSerializer,
+    CodeField,
     CompiledReadMixin,
     CSVRenderer,
     ModelRulesSerializer,
@@ -44,15 +45,11 @@ class IndustrySerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
-    industry = serializers.SlugRelatedField(
-        slug_field="code", queryset=Industry.objects.all(), required=False, allow_null=True
-    )
+    unit = CodeField(queryset=Unit.objects.all())
+    industry = CodeField(queryset=Industry.objects.all(), required=False, allow_null=True)
     chamber = serializers.PrimaryKeyRelatedField(queryset=Chamber.objects.all(), required=False, allow_null=True)
     event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all(), required=False, allow_null=True)
-    introduced_by = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(), required=False, allow_null=True
-    )
+    introduced_by = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
     parcel = serializers.PrimaryKeyRelatedField(queryset=Parcel.objects.all(), required=False, allow_null=True)
     delivered_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
@@ -68,7 +65,26 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
         read_only_fields = ["id", "delivered_total", "created_at", "updated_at"]
 
 
-class ProjectViewSet(ModelViewSet):
+class UnitScopedWritesMixin:
+    """Writes allowed only in the units the caller may change (`can_edit_unit`): the row's unit as
+    stored and, when a change moves the row, the unit it moves to.
+
+    `scope_field` names what carries the unit: the row's own `unit`, or its `project`.
+    """
+
+    scope_field = "unit"
+
+    def require_editable(self, *, instance=None, data=None) -> None:
+        scopes = [getattr(instance, self.scope_field)] if instance is not None else []
+        if data and self.scope_field in data:
+            scopes.append(data[self.scope_field])
+        for scope in scopes:
+            unit_id = scope.pk if isinstance(scope, Unit) else scope.unit_id
+            if not can_edit_unit(self.request.user, unit_id):
+                raise PermissionDenied(_("只能新增或修改本单位的项目及其到位资金、跟进记录。"))
+
+
+class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
     """Projects: every caller sees the projects of §5 (confidential ones only in their unit and by
     leaders); a unit's staff create and change their own unit's projects."""
 
@@ -76,7 +92,6 @@ class ProjectViewSet(ModelViewSet):
     filterset_class = ProjectFilterSet
     write_roles = EDITOR_ROLES
     http_method_names = [*ModelViewSet.http_method_names, "delete"]
-    throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
         # select_related costs the count nothing: Django leaves those joins out of COUNT(*).
@@ -97,37 +112,26 @@ class ProjectViewSet(ModelViewSet):
         return attach_delivered_totals([self.get_queryset().get(pk=pk)])[0]
 
     @EXPORT_SCHEMA
-    @action(
-        detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export"
-    )
+    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export")
     def export(self, request, format=None):
         """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
         projects = self.filter_queryset(self.get_queryset()).annotate(delivered_total=delivered_total())
         return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
 
     def perform_create(self, serializer):
-        require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        self.require_editable(data=serializer.validated_data)
         project = services.project_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.reread(project.pk)
 
     def perform_update(self, serializer):
         project = serializer.instance
-        require_unit_editable(self.request.user, project.unit_id)
-        if "unit" in serializer.validated_data:
-            require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
-        project = services.project_update(
-            actor=self.request.user, project=project, **serializer.validated_data
-        )
+        self.require_editable(instance=project, data=serializer.validated_data)
+        project = services.project_update(actor=self.request.user, project=project, **serializer.validated_data)
         serializer.instance = self.reread(project.pk)
 
     def perform_destroy(self, instance):
-        require_unit_editable(self.request.user, instance.unit_id)
+        self.require_editable(instance=instance)
         services.project_delete(actor=self.request.user, project=instance)
-
-
-def require_unit_editable(user, unit_id) -> None:
-    if not can_edit_unit(user, unit_id):
-        raise PermissionDenied(_("只能新增或修改本单位的项目及其到位资金、跟进记录。"))
 
 
 class VisibleProjectField(serializers.PrimaryKeyRelatedField):
@@ -145,22 +149,20 @@ class DeliverySerializer(CompiledReadMixin, ModelRulesSerializer):
         fields = ["id", "project", "delivered_on", "amount", "note"]
 
 
-class DeliveryViewSet(ModelViewSet):
+class DeliveryViewSet(UnitScopedWritesMixin, ModelViewSet):
     """Capital deliveries: seen with their project, recorded by those who may change the project."""
 
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
+    scope_field = "project"
     write_roles = EDITOR_ROLES
     http_method_names = [*ModelViewSet.http_method_names, "delete"]
-    throttle_scope: str | None = None  # the export action has its own budget
 
     def get_queryset(self):
         return CapitalDelivery.objects.visible_to(self.request.user).order_by("-delivered_on", "-id")
 
     @EXPORT_SCHEMA
-    @action(
-        detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export"
-    )
+    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export")
     def export(self, request, format=None):
         """The filtered deliveries as a file: `?format=csv` (default) or `?format=xlsx`."""
         deliveries = self.filter_queryset(self.get_queryset())
@@ -169,20 +171,18 @@ class DeliveryViewSet(ModelViewSet):
         )
 
     def perform_create(self, serializer):
-        require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        self.require_editable(data=serializer.validated_data)
         serializer.instance = services.delivery_record(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         delivery = serializer.instance
-        require_unit_editable(self.request.user, delivery.project.unit_id)
-        if "project" in serializer.validated_data:
-            require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        self.require_editable(instance=delivery, data=serializer.validated_data)
         serializer.instance = services.delivery_update(
             actor=self.request.user, delivery=delivery, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        require_unit_editable(self.request.user, instance.project.unit_id)
+        self.require_editable(instance=instance)
         services.delivery_delete(actor=self.request.user, delivery=instance)
 
 
@@ -195,10 +195,11 @@ class ActivitySerializer(ModelRulesSerializer):
         fields = ["id", "project", "contact", "kind", "happened_on", "summary", "next_action", "next_action_on"]
 
 
-class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(UnitScopedWritesMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """A project's follow-up timeline: entries are added, never rewritten."""
 
     serializer_class = ActivitySerializer
+    scope_field = "project"
     write_roles = EDITOR_ROLES
     filterset_fields = ["project", "kind", "contact"]
 
@@ -206,7 +207,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Activity.objects.visible_to(self.request.user).order_by("-happened_on", "-id")
 
     def perform_create(self, serializer):
-        require_unit_editable(self.request.user, serializer.validated_data["project"].unit_id)
+        self.require_editable(data=serializer.validated_data)
         serializer.instance = services.activity_record(actor=self.request.user, **serializer.validated_data)
 
 
@@ -234,10 +235,8 @@ class EventViewSet(RereadAfterWriteMixin, chambers_api.EventViewSet):
 
 
 class ParcelSerializer(CleanModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
-    industries = serializers.SlugRelatedField(
-        slug_field="code", queryset=Industry.objects.all(), many=True, required=False
-    )
+    unit = CodeField(queryset=Unit.objects.all())
+    industries = CodeField(queryset=Industry.objects.all(), many=True, required=False)
 
     class Meta(CleanModelSerializer.Meta):
         model = Parcel
@@ -247,7 +246,7 @@ class ParcelSerializer(CleanModelSerializer):
         ]  # fmt: skip
 
 
-class ParcelViewSet(ModelViewSet):
+class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
     """Ready land: published parcels are public; a unit's staff publish their own unit's land."""
 
     serializer_class = ParcelSerializer
@@ -264,11 +263,9 @@ class ParcelViewSet(ModelViewSet):
         )
 
     def perform_create(self, serializer):
-        require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        self.require_editable(data=serializer.validated_data)
         serializer.save()
 
     def perform_update(self, serializer):
-        require_unit_editable(self.request.user, serializer.instance.unit_id)
-        if "unit" in serializer.validated_data:
-            require_unit_editable(self.request.user, serializer.validated_data["unit"].pk)
+        self.require_editable(instance=serializer.instance, data=serializer.validated_data)
         serializer.save()

@@ -169,34 +169,19 @@ def project_visibility(user, prefix: str = "") -> Q:
     return public
 
 
-def editable_unit_ids(user) -> set[int] | None:
-    """The units whose projects (with their deliveries and activities) a user may change: None
-    for all of them (an admin), its own unit for a staff member, none for anyone else."""
-    if not user or not user.is_authenticated:
-        return set()
-    if user.role == Role.ADMIN or user.is_superuser:
-        return None
-    if user.role == Role.STAFF and user.unit_id:
-        return {user.unit_id}
-    return set()
-
-
 def can_edit_unit(user, unit_id: int | None) -> bool:
-    units = editable_unit_ids(user)
-    return units is None or unit_id in units
-
-
-def project_editability(user, prefix: str = "") -> Q:
-    units = editable_unit_ids(user)
-    return Q() if units is None else Q(**{f"{prefix}unit_id__in": units})
+    """The one rule of whose projects (with their deliveries, activities and the unit's parcels) a
+    user may change (DESIGN §5): an admin any unit's, a staff member its own unit's, nobody else's."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    return user.role == Role.STAFF and user.unit_id is not None and user.unit_id == unit_id
 
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
         return self.filter(project_visibility(user))
-
-    def editable_by(self, user) -> "ProjectQuerySet":
-        return self.filter(project_editability(user))
 
     def counting(self) -> "ProjectQuerySet":
         """Projects that count toward signed amounts and project counts: those signed and still
@@ -206,13 +191,10 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class ProjectPartQuerySet(models.QuerySet):
-    """Deliveries and activities are seen and changed with the project they belong to."""
+    """Deliveries and activities are seen with the project they belong to."""
 
     def visible_to(self, user) -> "ProjectPartQuerySet":
         return self.filter(project_visibility(user, prefix="project__"))
-
-    def editable_by(self, user) -> "ProjectPartQuerySet":
-        return self.filter(project_editability(user, prefix="project__"))
 
 
 class Project(models.Model):

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Unit
-from investpro.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from investpro.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
 from investpro.permissions import ADMIN_ROLES, LEADER_ROLES
 from projects.models import Industry, Project
 
@@ -19,9 +19,7 @@ from .models import Indicator, Report, ReportRow, Target
 
 class IndicatorSerializer(ModelRulesSerializer):
     origins = serializers.ListField(child=serializers.ChoiceField(choices=Project.Origin.choices), required=False)
-    industries = serializers.SlugRelatedField(
-        slug_field="code", queryset=Industry.objects.all(), many=True, required=False
-    )
+    industries = CodeField(queryset=Industry.objects.all(), many=True, required=False)
 
     class Meta(ModelRulesSerializer.Meta):
         model = Indicator
@@ -32,8 +30,8 @@ class IndicatorSerializer(ModelRulesSerializer):
 
 
 class TargetSerializer(ModelRulesSerializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), allow_null=True)
+    indicator = CodeField(queryset=Indicator.objects.all())
+    unit = CodeField(queryset=Unit.objects.all(), allow_null=True)
 
     class Meta(ModelRulesSerializer.Meta):
         model = Target
@@ -68,8 +66,8 @@ class TargetViewSet(ServiceWritesMixin, AdminWritesViewSet):
 
 
 class ReportRowSerializer(serializers.ModelSerializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null: the city
+    indicator = CodeField(read_only=True)
+    unit = CodeField(read_only=True, allow_null=True)  # null: the city
 
     class Meta:
         model = ReportRow

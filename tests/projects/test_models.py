@@ -11,7 +11,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Role
-from projects.models import Activity, CapitalDelivery, Parcel, Project
+from projects.models import Activity, CapitalDelivery, Parcel, Project, can_edit_unit
 from tests.factories import (
     ActivityFactory,
     CapitalDeliveryFactory,
@@ -486,10 +486,11 @@ def test_deliveries_and_activities_are_visible_with_their_project(two_units_proj
 
 
 @pytest.mark.parametrize(("who", "expected"), EDITABILITY.items())
-def test_editable_by(two_units_projects, who, expected):
+def test_who_may_change_which_units_projects(two_units_projects, who, expected):
     user = make_user(who)
 
-    assert names(two_units_projects, Project.objects.editable_by(user)) == expected
+    editable = [p.pk for p in two_units_projects.values() if can_edit_unit(user, p.unit_id)]
+    assert names(two_units_projects, Project.objects.filter(pk__in=editable)) == expected
 
 
 def test_counting_keeps_signed_projects_that_are_still_alive(unit):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from targets.demo import YEAR, DemoError, DemoSummary, demo_load
 from targets.models import Indicator
+from targets.templatetags.figures import figure
 
 COUNT_LABELS = {
     "units": "责任单位",
@@ -42,11 +43,8 @@ def _figure_lines(summary: DemoSummary) -> list[str]:
     lines = [f"{YEAR} 年全市指标："]
     for code, value in summary.figures.items():
         indicator = indicators[code]
-        shown = f"{value / 10_000:.2f} 亿元" if indicator.is_amount else f"{value:.0f} 个"
-        if indicator.is_amount and value < 10_000:
-            shown = f"{value:.0f} 万元"
         pct = summary.completion[code]
-        lines.append(f"  {indicator.name}：{shown}，完成目标 {_pct(pct)}")
+        lines.append(f"  {indicator.name}：{figure(value, indicator)}，完成目标 {_pct(pct)}")
     return lines
 
 
