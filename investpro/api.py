@@ -7,7 +7,7 @@ endpoints themselves live in each app's api.py.
 
 import json
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -184,88 +184,3 @@ class ServiceWritesMixin:
 
     def perform_destroy(self, instance):
         self.delete_service(actor=self.request.user, **{self.object_name: instance})
-
-
-class CompiledReadMixin:
-    """A faster `to_representation` for serializers of long lists, with the same output.
-
-    DRF walks every field object of every row through generic machinery (attribute lookup by source,
-    PKOnlyObject wrappers, copies of the field set per serializer); on a page of projects that is
-    most of the request. Here, once per serializer class, each readable field becomes a small reader
-    (the column, the related object's slug, or the foreign key's id) paired with the field's own
-    `to_representation`.
-
-    A row may be a model instance or a dict from `queryset.values(*serializer.value_columns())`, which
-    spares a long list the making of model instances; values that are not columns (a computed total)
-    are added to the dict by the caller under the field's name.
-    """
-
-    _compiled: dict = {}
-
-    def to_representation(self, instance):
-        readers = self._plan()[1 if isinstance(instance, dict) else 0]
-        return {name: read(instance) for name, read in readers}
-
-    def value_columns(self) -> list[str]:
-        """The `values()` lookups that hold this serializer's column fields."""
-        return self._plan()[2]
-
-    def _plan(self) -> tuple[list, list, list]:
-        key = type(self)
-        if key not in CompiledReadMixin._compiled:
-            fields = [(name, field) for name, field in self.fields.items() if not field.write_only]
-            readers = [_readers(field, self.Meta.model) for _, field in fields]
-            CompiledReadMixin._compiled[key] = (
-                [(name, of_instance) for (name, _), (of_instance, _, _) in zip(fields, readers, strict=True)],
-                [(name, of_row) for (name, _), (_, of_row, _) in zip(fields, readers, strict=True)],
-                [column for _, _, column in readers if column],
-            )
-        return CompiledReadMixin._compiled[key]
-
-
-def _readers(field, model) -> tuple:
-    """(read from an instance, read from a values() dict, the values() lookup or None)."""
-    source = field.source
-    if "." in source or source == "*" or isinstance(field, serializers.ManyRelatedField):
-        return (lambda instance: _drf_read(field, instance)), _no_row_read(source), None
-    if isinstance(field, serializers.PrimaryKeyRelatedField):
-        attname = model._meta.get_field(source).attname
-        return (lambda instance: getattr(instance, attname)), (lambda row: row[attname]), attname
-    if isinstance(field, serializers.SlugRelatedField):
-        slug, lookup = field.slug_field, f"{source}__{field.slug_field}"
-
-        def read_slug(instance):
-            related = getattr(instance, source)
-            return None if related is None else getattr(related, slug)
-
-        return read_slug, (lambda row: row[lookup]), lookup
-    represent = field.to_representation
-
-    def read(instance):
-        value = getattr(instance, source)
-        return None if value is None else represent(value)
-
-    def read_row(row):
-        value = row[source]
-        return None if value is None else represent(value)
-
-    return read, read_row, (source if _is_column(model, source) else None)
-
-
-def _is_column(model, name: str) -> bool:
-    try:
-        return model._meta.get_field(name).concrete
-    except FieldDoesNotExist:
-        return False
-
-
-def _no_row_read(source: str):
-    def refuse(row):
-        raise TypeError(f"{source!r} cannot be read from a values() row")
-
-    return refuse
-
-
-def _drf_read(field, instance):
-    value = field.get_attribute(instance)
-    return None if value is None else field.to_representation(value)

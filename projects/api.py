@@ -13,13 +13,13 @@ from chambers.models import Chamber, Contact, Event
 from investpro.api import (
     CleanModelSerializer,
     CodeField,
-    CompiledReadMixin,
     CSVRenderer,
     ModelRulesSerializer,
     ModelViewSet,
     RereadAfterWriteMixin,
     XLSXRenderer,
 )
+from investpro.compiled_read import CompiledReadMixin
 from investpro.permissions import EDITOR_ROLES
 
 from . import services
