@@ -123,19 +123,14 @@ def bench_api() -> list[ApiResult]:
 
 
 def _bench_case(case: Case, port: int, token: str) -> ApiResult:
-    times = []
+    """Each page is fetched through the server, then by the floor, so that both see the machine in
+    the same state (a shared machine's speed drifts over a run of hundreds of requests)."""
+    times, floor = [], []
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     for page in case.pages:
-        query = "&".join(f"{k}={v}" for k, v in {**case.query, "page_size": PAGE_SIZE, "page": page}.items())
-        started = time.perf_counter()
-        conn.request("GET", f"/api/v1/projects/?{query}", headers={"Authorization": f"Token {token}"})
-        response = conn.getresponse()
-        body = response.read()
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status != 200:
-            raise RuntimeError(f"{case.label} page {page}: HTTP {response.status} {body[:200]!r}")
+        times.append(_api_page(conn, case, page, token))
+        floor.append(_floor_page(case, page))
     conn.close()
-    floor = [_floor_page(case, page) for page in case.pages]
     return ApiResult(
         case=case,
         p50_ms=statistics.median(times),
@@ -143,6 +138,18 @@ def _bench_case(case: Case, port: int, token: str) -> ApiResult:
         floor_p50_ms=statistics.median(floor),
         queries=_queries_per_request(case, token),
     )
+
+
+def _api_page(conn: http.client.HTTPConnection, case: Case, page: int, token: str) -> float:
+    query = "&".join(f"{k}={v}" for k, v in {**case.query, "page_size": PAGE_SIZE, "page": page}.items())
+    started = time.perf_counter()
+    conn.request("GET", f"/api/v1/projects/?{query}", headers={"Authorization": f"Token {token}"})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{case.label} page {page}: HTTP {response.status} {body[:200]!r}")
+    return elapsed
 
 
 def _floor_page(case: Case, page: int) -> float:

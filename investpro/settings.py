@@ -149,7 +149,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Cache (throttling counters): shared by every web process -------------------------------------
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "investpro.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {

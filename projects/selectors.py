@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -26,14 +27,29 @@ def delivered_total():
 
 
 def delivered_totals(project_ids: list[int]) -> dict[int, Decimal]:
-    """The delivered totals of a page's projects, from one grouped query over their deliveries."""
-    return dict(
-        CapitalDelivery.objects.filter(project_id__in=project_ids)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .values_list("project_id", "total")
-    )
+    """The delivered totals of a page's projects, from one grouped query over their deliveries.
+
+    Written as SQL because it runs on every page of the project list: the ORM spent over ten times
+    longer building this statement (an IN list of up to 200 ids) than the database takes to answer.
+    """
+    if not project_ids:
+        return {}
+    quote = connection.ops.quote_name
+    deliveries = CapitalDelivery._meta
+    project, amount = (quote(deliveries.get_field(name).column) for name in ("project", "amount"))
+    ids = ", ".join(["%s"] * len(project_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {project}, SUM({amount}) FROM {quote(deliveries.db_table)} WHERE {project} IN ({ids}) "
+            f"GROUP BY {project}",
+            project_ids,
+        )
+        return {project_id: _money(total) for project_id, total in cursor.fetchall()}
+
+
+def _money(total) -> Decimal:
+    """A sum as the Decimal it is: PostgreSQL answers one; SQLite sums its decimal columns as numbers."""
+    return total if isinstance(total, Decimal) else Decimal(str(total)).quantize(ZERO)
 
 
 def attach_delivered_totals(projects: list[Project]) -> list[Project]:

@@ -16,6 +16,8 @@ def pytest_collection_modifyitems(config, items):
         _require_serialized_rollback(item)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://… (CI's second pass)"))
+        if "redis" in item.keywords and not on_redis:
+            item.add_marker(pytest.mark.skip(reason="needs REDIS_URL=redis://… (CI's second pass)"))
         if "broker" in item.keywords and not on_redis:
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL and a real Celery worker (CI's second pass)"))
         if "browser" in item.keywords and not has_browser:

@@ -117,3 +117,19 @@ def test_guessing_passwords_at_the_token_endpoint_is_throttled_per_address(db, r
     honest = APIClient(REMOTE_ADDR="10.9.9.10")
     response = honest.post(reverse("api-token"), {"username": staff_user.username, "password": "secret-pass-1"})
     assert response.status_code == 200 and response.json()["token"]
+
+
+def test_the_budget_is_whole_again_when_the_callers_window_closes(world, api_as, rates, monkeypatch):
+    """The window opens at the caller's first request; Retry-After counts down to its end."""
+    from investpro.throttling import ScopedThrottle
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ScopedThrottle, "timer", lambda self: clock[0])
+    rates(read="2/min")
+    client = api_as("own_staff")
+    assert statuses(client, 2) == [200, 200]
+    clock[0] += 45
+    refused = client.get(PROJECTS)
+    assert refused.status_code == 429 and refused["Retry-After"] == "15"
+    clock[0] += 15
+    assert statuses(client, 3) == [200, 200, 429]
