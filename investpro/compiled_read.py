@@ -33,6 +33,7 @@ class FieldRead:
     read_instance: Callable[[Any], Any]  # the raw value from a model instance
     row_key: str | None  # where a values() row holds the raw value; None: a row cannot hold it
     convert: Convert | None  # raw value (never None) → representation; None: the value is its own
+    time: Convert | None  # for an aware time read in the current zone: DRF's representation of others
     column: str | None  # the values() lookup that reads it, if it is a column
 
 
@@ -44,17 +45,22 @@ class ReadPlan:
         self.instance_reads = [(read.name, read.read_instance) for read in reads]
         self.row_keys = [(read.name, read.row_key) for read in reads if read.row_key]
         self.conversions = [(read.name, read.convert) for read in reads if read.convert]
+        self.times = [(read.name, read.time) for read in reads if read.time]
         self.rows_readable = all(read.row_key for read in reads)
 
 
 class CompiledReadMixin:
-    """Reads a model instance or a dict from `queryset.values(*serializer.value_columns())`; the
+    """A serializer's reads, planned once per class (with `Meta.list_serializer_class =
+    CompiledListSerializer`, a list passes its rows the time zone).
+
+    Reads a model instance or a dict from `queryset.values(*serializer.value_columns())`; the
     latter spares a long list the making of model instances. Values that are not columns (a computed
     total) are added to the dict by the caller under the field's name."""
 
     _plans: dict = {}
 
-    def to_representation(self, instance):
+    def to_representation(self, instance, zone=None):
+        """`zone`, the current time zone, is looked up here unless a list passes it for its rows."""
         compiled = self._compiled()
         if isinstance(instance, dict):
             if not compiled.rows_readable:
@@ -66,6 +72,12 @@ class CompiledReadMixin:
             value = out[name]
             if value is not None:
                 out[name] = convert(value)
+        if compiled.times:
+            zone = zone or timezone.get_current_timezone()
+            for name, represent in compiled.times:
+                value = out[name]
+                if value is not None:
+                    out[name] = _time_text(value, zone, represent)
         return out
 
     def value_columns(self) -> list[str]:
@@ -86,15 +98,17 @@ def _field_read(name: str, field, model) -> FieldRead:
     source = field.source
     if "." in source or source == "*" or isinstance(field, serializers.ManyRelatedField):
         # Left to DRF whole: it answers the representation itself, so nothing is converted after.
-        return FieldRead(name, lambda instance: _drf_read(field, instance), None, None, None)
+        return FieldRead(name, lambda instance: _drf_read(field, instance), None, None, None, None)
     if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
         attname = model._meta.get_field(source).attname
-        return FieldRead(name, _attribute(attname), attname, None, attname)
+        return FieldRead(name, _attribute(attname), attname, None, None, attname)
     if isinstance(field, serializers.SlugRelatedField):
         lookup = f"{source}__{field.slug_field}"
-        return FieldRead(name, _related_attribute(source, field.slug_field), lookup, None, lookup)
+        return FieldRead(name, _related_attribute(source, field.slug_field), lookup, None, None, lookup)
     column = _column(model, source)
-    return FieldRead(name, _attribute(source), source, _converter(field, column), source if column else None)
+    if type(field) is serializers.DateTimeField and _datetime_is_plain(field):
+        return FieldRead(name, _attribute(source), source, None, field.to_representation, source if column else None)
+    return FieldRead(name, _attribute(source), source, _converter(field, column), None, source if column else None)
 
 
 def _attribute(name: str) -> Callable:
@@ -140,8 +154,6 @@ def _converter(field, column: models.Field | None) -> Convert | None:
         return _decimal_text(field)
     if kind is serializers.DateField and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
         return _date_text(field.to_representation)
-    if kind is serializers.DateTimeField and _datetime_is_plain(field):
-        return _datetime_text(field.to_representation)
     return field.to_representation
 
 
@@ -180,16 +192,22 @@ def _datetime_is_plain(field) -> bool:
     return iso and not hasattr(field, "timezone") and settings.USE_TZ
 
 
-def _datetime_text(represent: Convert) -> Convert:
+def _time_text(value, zone, represent: Convert):
     """An aware time in the current time zone, as DRF answers it (UTC written as Z)."""
+    if value.tzinfo is None:
+        return represent(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    def text(value):
-        if value.tzinfo is None:
-            return represent(value)
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    return text
+class CompiledListSerializer(serializers.ListSerializer):
+    """A list of a CompiledReadMixin serializer: the current time zone is looked up once a page."""
+
+    def to_representation(self, data):
+        rows = data.all() if isinstance(data, models.manager.BaseManager) else data
+        zone = timezone.get_current_timezone()
+        represent = self.child.to_representation
+        return [represent(row, zone) for row in rows]
 
 
 def _drf_read(field, instance):

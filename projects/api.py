@@ -19,7 +19,7 @@ from investpro.api import (
     RereadAfterWriteMixin,
     XLSXRenderer,
 )
-from investpro.compiled_read import CompiledReadMixin
+from investpro.compiled_read import CompiledListSerializer, CompiledReadMixin
 from investpro.permissions import EDITOR_ROLES
 
 from . import services
@@ -63,6 +63,7 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
             "delivered_total", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "delivered_total", "created_at", "updated_at"]
+        list_serializer_class = CompiledListSerializer
 
 
 class UnitScopedWritesMixin:
@@ -147,6 +148,7 @@ class DeliverySerializer(CompiledReadMixin, ModelRulesSerializer):
     class Meta(ModelRulesSerializer.Meta):
         model = CapitalDelivery
         fields = ["id", "project", "delivered_on", "amount", "note"]
+        list_serializer_class = CompiledListSerializer
 
 
 class DeliveryViewSet(UnitScopedWritesMixin, ModelViewSet):

@@ -27,7 +27,7 @@ def rows_as_listed(serializer_class, queryset) -> list[dict]:
         totals = delivered_totals([row["id"] for row in rows])
         for row in rows:
             row["delivered_total"] = totals.get(row["id"], Decimal("0.00"))
-    return [serializer.to_representation(row) for row in rows]
+    return list(serializer_class(rows, many=True).data)
 
 
 def test_projects_read_the_same_with_and_without_the_compiled_path(unit):
