@@ -33,7 +33,9 @@ class FieldRead:
     read_instance: Callable[[Any], Any]  # the raw value from a model instance
     row_key: str | None  # where a values() row holds the raw value; None: a row cannot hold it
     convert: Convert | None  # raw value (never None) → representation; None: the value is its own
-    time: Convert | None  # for an aware time read in the current zone: DRF's representation of others
+    # A time shown in the current zone (the zone is passed per page); this is DRF's representation,
+    # used for a time without a zone.
+    time: Convert | None
     column: str | None  # the values() lookup that reads it, if it is a column
 
 
