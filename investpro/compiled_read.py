@@ -15,6 +15,7 @@ import datetime
 import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -103,21 +104,15 @@ def _field_read(name: str, field, model) -> FieldRead:
         return FieldRead(name, lambda instance: _drf_read(field, instance), None, None, None, None)
     if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
         attname = model._meta.get_field(source).attname
-        return FieldRead(name, _attribute(attname), attname, None, None, attname)
+        return FieldRead(name, attrgetter(attname), attname, None, None, attname)
     if isinstance(field, serializers.SlugRelatedField):
         lookup = f"{source}__{field.slug_field}"
         return FieldRead(name, _related_attribute(source, field.slug_field), lookup, None, None, lookup)
     column = _column(model, source)
+    lookup = source if column else None
     if type(field) is serializers.DateTimeField and _datetime_is_plain(field):
-        return FieldRead(name, _attribute(source), source, None, field.to_representation, source if column else None)
-    return FieldRead(name, _attribute(source), source, _converter(field, column), None, source if column else None)
-
-
-def _attribute(name: str) -> Callable:
-    def read(instance):
-        return getattr(instance, name)
-
-    return read
+        return FieldRead(name, attrgetter(source), source, None, field.to_representation, lookup)
+    return FieldRead(name, attrgetter(source), source, _converter(field, column), None, lookup)
 
 
 def _related_attribute(relation: str, name: str) -> Callable:
