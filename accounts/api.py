@@ -2,9 +2,9 @@
 
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from investpro.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
-from investpro.permissions import ADMIN_ROLES
-from investpro.throttling import ScopedThrottle
+from accounts.permissions import ADMIN_ROLES
+from core.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from core.throttling import ScopedThrottle
 
 from . import services
 from .models import Unit

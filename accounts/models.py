@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from investpro.constraints import FieldCheckConstraint
+from core.constraints import FieldCheckConstraint
 
 
 class Unit(models.Model):

@@ -1,8 +1,8 @@
 """REST endpoints of chambers, contacts and events (DESIGN §4)."""
 
 from accounts.models import Unit
-from investpro.api import CleanModelSerializer, CodeField, ModelViewSet
-from investpro.permissions import EDITOR_ROLES
+from accounts.permissions import EDITOR_ROLES
+from core.api import CleanModelSerializer, CodeField, ModelViewSet
 
 from .models import Chamber, Contact, Event
 

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from investpro.constraints import FieldCheckConstraint
+from core.constraints import FieldCheckConstraint
 
 
 class Chamber(models.Model):

@@ -149,7 +149,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Cache (throttling counters): shared by every web process -------------------------------------
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "investpro.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -191,14 +191,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["investpro.permissions.RolePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["investpro.filters.FilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_PAGINATION_CLASS": "investpro.pagination.Pagination",
-    "EXCEPTION_HANDLER": "investpro.api.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.
-    "DEFAULT_THROTTLE_CLASSES": ["investpro.throttling.ScopedThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "auth": env.str("THROTTLE_AUTH", default="10/min"),

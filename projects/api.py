@@ -8,9 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Unit
+from accounts.permissions import EDITOR_ROLES
 from chambers import api as chambers_api
 from chambers.models import Chamber, Contact, Event
-from investpro.api import (
+from core.api import (
     CleanModelSerializer,
     CodeField,
     CSVRenderer,
@@ -19,8 +20,7 @@ from investpro.api import (
     RereadAfterWriteMixin,
     XLSXRenderer,
 )
-from investpro.compiled_read import CompiledListSerializer, CompiledReadMixin
-from investpro.permissions import EDITOR_ROLES
+from core.compiled_read import CompiledListSerializer, CompiledReadMixin
 
 from . import services
 from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from chambers.models import Chamber, Event
-from investpro.filters import BooleanFilter, FilterSet, IdFilter, StableOrderingFilter
+from core.filters import BooleanFilter, FilterSet, IdFilter, StableOrderingFilter
 
 from .models import CapitalDelivery, Industry, Parcel, Project
 

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role, Unit
 from chambers.models import Chamber, Contact, Event
-from investpro.constraints import FieldCheckConstraint
+from core.constraints import FieldCheckConstraint
 
 ZERO = Decimal("0")
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audited_delete, audited_save
-from investpro.errors import ConflictError
+from core.errors import ConflictError
 
 from .models import Activity, CapitalDelivery, Project
 

@@ -8,11 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Unit
-from investpro.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
-from investpro.permissions import ADMIN_ROLES, LEADER_ROLES
+from accounts.permissions import ADMIN_ROLES, LEADER_ROLES
+from core.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
 from projects.models import Industry, Project
 
-from . import reporting, services
+from . import reporting, services, tasks
 from .filtersets import TargetFilterSet
 from .models import Indicator, Report, ReportRow, Target
 
@@ -130,7 +130,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Queue the computation of a month: 202 with the report; 409 once that month is published."""
         serializer = ReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = reporting.report_request(**serializer.validated_data)
+        report = tasks.request_report(**serializer.validated_data)
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: ReportPreviewSerializer})

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from investpro.filters import BooleanFilter, FilterSet
+from core.filters import BooleanFilter, FilterSet
 
 from .models import Indicator, Target
 

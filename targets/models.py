@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
-from investpro.constraints import FieldCheckConstraint
+from core.constraints import FieldCheckConstraint
 from projects.models import Industry, Project, amount_field, not_negative
 
 

@@ -9,11 +9,17 @@ dies mid-run leaves its message to be redelivered.
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 
 from targets.models import Report
 
-from .reporting import ReportPublishedError, report_compute, report_reconcile, report_request_open_months
+from .reporting import (
+    ReportPublishedError,
+    report_compute,
+    report_reconcile,
+    report_request,
+    report_request_open_months,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +42,28 @@ def compute_report(report_id: int) -> None:
         logger.warning("Report %s no longer exists", report_id)
 
 
+def send_compute_jobs(reports: list[Report]) -> None:
+    """Send each report's job once the transaction that queued it commits (at once outside one)."""
+    for report in reports:
+        transaction.on_commit(lambda report_id=report.pk: compute_report.delay(report_id))
+
+
+@transaction.atomic
+def request_report(*, year: int, month: int) -> Report:
+    """Queue a month's computation: its report is marked queued and the job sent after commit."""
+    report = report_request(year=year, month=month)
+    send_compute_jobs([report])
+    return report
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def recompute_open_reports() -> None:
     """Nightly (beat): the current month, and the previous month until it is published."""
-    report_request_open_months()
+    with transaction.atomic():
+        send_compute_jobs(report_request_open_months())
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def reconcile_reports() -> None:
-    """Every few minutes (beat): re-enqueue reports left queued or running past REPORT_STALE_AFTER."""
-    report_reconcile()
+    """Every few minutes (beat): re-send the jobs of reports left queued or running past REPORT_STALE_AFTER."""
+    send_compute_jobs(report_reconcile())

@@ -1,11 +1,11 @@
-"""The Redis cache backend that holds the throttle counters in production (investpro.cache)."""
+"""The Redis cache backend that holds the throttle counters in production (core.cache)."""
 
 import os
 import uuid
 
 import pytest
 
-from investpro.cache import RedisCache
+from core.cache import RedisCache
 
 pytestmark = pytest.mark.redis
 

@@ -4,7 +4,7 @@ import accounts.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import investpro.constraints
+import core.constraints
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -86,6 +86,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('role', 'staff'), _negated=True), ('unit__isnull', False), _connector='OR'), field='unit', name='staff_has_unit', violation_error_message='招商专员必须属于一个责任单位。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('role', 'staff'), _negated=True), ('unit__isnull', False), _connector='OR'), field='unit', name='staff_has_unit', violation_error_message='招商专员必须属于一个责任单位。'),
         ),
     ]

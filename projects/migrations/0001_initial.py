@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import investpro.constraints
+import core.constraints
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -203,19 +203,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='parcel',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('area_mu__gt', 0)), field='area_mu', name='parcel_area_positive', violation_error_message='面积必须大于 0。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('area_mu__gt', 0)), field='area_mu', name='parcel_area_positive', violation_error_message='面积必须大于 0。'),
         ),
         migrations.AddConstraint(
             model_name='parcel',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('min_investment_intensity__isnull', True), ('min_investment_intensity__gte', 0), _connector='OR'), field='min_investment_intensity', name='parcel_min_investment_intensity_not_negative', violation_error_message='投资强度门槛不能为负数。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('min_investment_intensity__isnull', True), ('min_investment_intensity__gte', 0), _connector='OR'), field='min_investment_intensity', name='parcel_min_investment_intensity_not_negative', violation_error_message='投资强度门槛不能为负数。'),
         ),
         migrations.AddConstraint(
             model_name='parcel',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('min_tax_per_mu__isnull', True), ('min_tax_per_mu__gte', 0), _connector='OR'), field='min_tax_per_mu', name='parcel_min_tax_per_mu_not_negative', violation_error_message='亩均税收门槛不能为负数。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('min_tax_per_mu__isnull', True), ('min_tax_per_mu__gte', 0), _connector='OR'), field='min_tax_per_mu', name='parcel_min_tax_per_mu_not_negative', violation_error_message='亩均税收门槛不能为负数。'),
         ),
         migrations.AddConstraint(
             model_name='parcel',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('published', False), ('published_on__isnull', False), _connector='OR'), field='published_on', name='parcel_published_has_date', violation_error_message='已发布的地块须填写发布日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('published', False), ('published_on__isnull', False), _connector='OR'), field='published_on', name='parcel_published_has_date', violation_error_message='已发布的地块须填写发布日期。'),
         ),
         migrations.AddIndex(
             model_name='project',
@@ -235,39 +235,39 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('total_investment__isnull', True), ('total_investment__gte', 0), _connector='OR'), field='total_investment', name='project_total_investment_not_negative', violation_error_message='总投资不能为负数。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('total_investment__isnull', True), ('total_investment__gte', 0), _connector='OR'), field='total_investment', name='project_total_investment_not_negative', violation_error_message='总投资不能为负数。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('signed_amount__isnull', True), ('signed_amount__gte', 0), _connector='OR'), field='signed_amount', name='project_signed_amount_not_negative', violation_error_message='协议引资额不能为负数。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('signed_amount__isnull', True), ('signed_amount__gte', 0), _connector='OR'), field='signed_amount', name='project_signed_amount_not_negative', violation_error_message='协议引资额不能为负数。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('land_area_mu__isnull', True), ('land_area_mu__gte', 0), _connector='OR'), field='land_area_mu', name='project_land_area_mu_not_negative', violation_error_message='用地面积不能为负数。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('land_area_mu__isnull', True), ('land_area_mu__gte', 0), _connector='OR'), field='land_area_mu', name='project_land_area_mu_not_negative', violation_error_message='用地面积不能为负数。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage__in', ('signed', 'started', 'producing')), _negated=True), ('signed_on__isnull', False), _connector='OR'), field='signed_on', name='project_signed_has_date', violation_error_message='签约及以后阶段的项目须填写签约日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage__in', ('signed', 'started', 'producing')), _negated=True), ('signed_on__isnull', False), _connector='OR'), field='signed_on', name='project_signed_has_date', violation_error_message='签约及以后阶段的项目须填写签约日期。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage__in', ('signed', 'started', 'producing')), _negated=True), ('signed_amount__isnull', False), _connector='OR'), field='signed_amount', name='project_signed_has_amount', violation_error_message='签约及以后阶段的项目须填写协议引资额。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage__in', ('signed', 'started', 'producing')), _negated=True), ('signed_amount__isnull', False), _connector='OR'), field='signed_amount', name='project_signed_has_amount', violation_error_message='签约及以后阶段的项目须填写协议引资额。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('started_on__isnull', True), ('signed_on__isnull', True), ('started_on__gte', models.F('signed_on')), _connector='OR'), field='started_on', name='project_started_after_signed', violation_error_message='开工日期不能早于签约日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('started_on__isnull', True), ('signed_on__isnull', True), ('started_on__gte', models.F('signed_on')), _connector='OR'), field='started_on', name='project_started_after_signed', violation_error_message='开工日期不能早于签约日期。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('producing_on__isnull', True), ('started_on__isnull', True), ('producing_on__gte', models.F('started_on')), _connector='OR'), field='producing_on', name='project_producing_after_started', violation_error_message='投产日期不能早于开工日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('producing_on__isnull', True), ('started_on__isnull', True), ('producing_on__gte', models.F('started_on')), _connector='OR'), field='producing_on', name='project_producing_after_started', violation_error_message='投产日期不能早于开工日期。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage', 'dropped'), _negated=True), ('dropped_on__isnull', False), _connector='OR'), field='dropped_on', name='project_dropped_has_date', violation_error_message='终止的项目须填写终止日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(models.Q(('stage', 'dropped'), _negated=True), ('dropped_on__isnull', False), _connector='OR'), field='dropped_on', name='project_dropped_has_date', violation_error_message='终止的项目须填写终止日期。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('returning_merchant', False), ('origin', 'out_of_province'), _connector='OR'), field='returning_merchant', name='project_returning_merchant_out_of_province', violation_error_message='浙商回归项目的资金来源必须是“省外”。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('returning_merchant', False), ('origin', 'out_of_province'), _connector='OR'), field='returning_merchant', name='project_returning_merchant_out_of_province', violation_error_message='浙商回归项目的资金来源必须是“省外”。'),
         ),
         migrations.AddIndex(
             model_name='capitaldelivery',
@@ -275,7 +275,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='capitaldelivery',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('amount__gt', 0)), field='amount', name='delivery_amount_positive', violation_error_message='到位金额必须大于 0。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('amount__gt', 0)), field='amount', name='delivery_amount_positive', violation_error_message='到位金额必须大于 0。'),
         ),
         migrations.AddIndex(
             model_name='activity',
@@ -283,6 +283,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='activity',
-            constraint=investpro.constraints.FieldCheckConstraint(condition=models.Q(('next_action_on__isnull', True), ('next_action_on__gte', models.F('happened_on')), _connector='OR'), field='next_action_on', name='activity_next_action_after', violation_error_message='下一步日期不能早于跟进日期。'),
+            constraint=core.constraints.FieldCheckConstraint(condition=models.Q(('next_action_on__isnull', True), ('next_action_on__gte', models.F('happened_on')), _connector='OR'), field='next_action_on', name='activity_next_action_after', violation_error_message='下一步日期不能早于跟进日期。'),
         ),
     ]

@@ -10,6 +10,9 @@ Safety of the computation (issue 3):
 - A run killed half-way leaves its transaction rolled back: the previous rows stay, the report
   stays "running", and the reconciler re-enqueues it once it is older than REPORT_STALE_AFTER.
 - Every run checks, under the lock, that the month is not published.
+
+This module knows nothing of Celery: targets/tasks.py sends the jobs for the reports that
+`report_request`, `report_reconcile` and `report_request_open_months` return.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from investpro.errors import ConflictError
+from core.errors import ConflictError
 from targets.models import Report, ReportRow
 
 from .figures import build_rows
@@ -81,25 +84,14 @@ def _claim(*, year: int, month: int) -> Report:
     return report
 
 
-def _enqueue_after_commit(report_id: int) -> None:
-    def enqueue() -> None:
-        from targets.tasks import compute_report  # the tasks module imports this one
-
-        compute_report.delay(report_id)
-
-    transaction.on_commit(enqueue)
-
-
 @transaction.atomic
 def report_request(*, year: int, month: int) -> Report:
-    """Queue the computation of a month: creates its report on first request; a published month is
-    refused with ReportPublishedError. The task is enqueued once this transaction commits.
+    """Mark a month's report queued, creating it on first request; a published month is refused
+    with ReportPublishedError. The caller sends the job (targets.tasks.request_report).
 
     Requesting a month while it is being computed waits for that run to commit (it holds the
     report's lock), then queues a fresh run that will see any data written meanwhile."""
-    report = _claim(year=year, month=month)
-    _enqueue_after_commit(report.pk)
-    return report
+    return _claim(year=year, month=month)
 
 
 def report_compute(*, report_id: int) -> Report:
@@ -183,8 +175,9 @@ def report_preview(*, report: Report) -> list[ReportRow]:
 
 
 def report_reconcile(*, stale_after: datetime.timedelta | None = None) -> list[Report]:
-    """Re-enqueue the reports left queued or running for longer than stale_after (by default
-    REPORT_STALE_AFTER seconds): a lost message, or a worker killed mid-run.
+    """Mark queued again, and return, the reports left queued or running for longer than stale_after
+    (by default REPORT_STALE_AFTER seconds): a lost message, or a worker killed mid-run. The caller
+    sends their jobs again.
 
     A report whose row is locked is being computed right now and is skipped (SKIP LOCKED).
     """
@@ -203,7 +196,6 @@ def report_reconcile(*, stale_after: datetime.timedelta | None = None) -> list[R
             report.status = Report.Status.QUEUED
             report.queued_at = now
             report.save(update_fields=["status", "queued_at"])
-            _enqueue_after_commit(report.pk)
     return reports
 
 

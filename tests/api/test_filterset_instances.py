@@ -1,4 +1,4 @@
-"""Filtersets are made on every list request from parts built once per class (investpro.filters):
+"""Filtersets are made on every list request from parts built once per class (core.filters):
 each instance still owns its filters, and forms that share their fields keep their own results."""
 
 import pytest

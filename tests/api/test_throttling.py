@@ -121,7 +121,7 @@ def test_guessing_passwords_at_the_token_endpoint_is_throttled_per_address(db, r
 
 def test_the_budget_is_whole_again_when_the_callers_window_closes(world, api_as, rates, monkeypatch):
     """The window opens at the caller's first request; Retry-After counts down to its end."""
-    from investpro.throttling import ScopedThrottle
+    from core.throttling import ScopedThrottle
 
     clock = [1_000_000.0]
     monkeypatch.setattr(ScopedThrottle, "timer", lambda self: clock[0])

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from investpro.errors import ConflictError
+from core.errors import ConflictError
 from projects import services
 from projects.models import Activity, CapitalDelivery, Project
 from tests.factories import ActivityFactory, CapitalDeliveryFactory, ContactFactory, ProjectFactory

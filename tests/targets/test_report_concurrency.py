@@ -20,7 +20,7 @@ from django.db import connection, connections
 
 from targets import tasks
 from targets.models import Indicator, Report, ReportRow
-from targets.reporting import report_compute, report_compute_month, report_reconcile, report_request, services
+from targets.reporting import report_compute, report_compute_month, report_reconcile, services
 from tests.factories import CapitalDeliveryFactory, ProjectFactory, TargetFactory, UnitFactory
 
 D = Decimal
@@ -213,7 +213,7 @@ def test_a_worker_killed_mid_run_leaves_the_old_rows_and_the_rerun_completes(mon
         with locker.cursor() as cursor:
             cursor.execute("SELECT id FROM targets_reportrow WHERE id = %s FOR UPDATE", [max(old_ids)])
         workers.append(_start_worker(queue, tmp_path / "worker-1.log"))
-        report_request(year=2011, month=6)  # enqueued on commit, to the real broker
+        tasks.request_report(year=2011, month=6)  # sent on commit, to the real broker
         _wait_for(_blocked_delete, "the worker to reach the delete of the old rows")
         report.refresh_from_db()
         assert report.status == Report.Status.RUNNING
@@ -229,7 +229,10 @@ def test_a_worker_killed_mid_run_leaves_the_old_rows_and_the_rerun_completes(mon
         workers.append(_start_worker(queue, tmp_path / "worker-2.log"))
         # The reconciler finds the report left running (once the dead run's lock is gone) and
         # re-enqueues it; the new worker computes it.
-        _wait_for(lambda: report_reconcile(stale_after=datetime.timedelta(0)), "the reconciler to re-enqueue")
+        _wait_for(
+            lambda: tasks.send_compute_jobs(report_reconcile(stale_after=datetime.timedelta(0))),
+            "the reconciler to re-enqueue",
+        )
         seen_counts = []
 
         def provisional() -> bool:

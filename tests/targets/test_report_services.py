@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from core.errors import ConflictError
 from investpro.celery import app as celery_app
-from investpro.errors import ConflictError
 from projects.models import Project
 from targets import tasks
 from targets.models import Report, ReportRow
@@ -84,7 +84,7 @@ def eager_celery():
 
 def test_request_creates_a_queued_report_and_enqueues_after_commit(data, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = report_request(year=2011, month=3)
+        report = tasks.request_report(year=2011, month=3)
 
     report.refresh_from_db()
     assert (report.status, report.error) == (Report.Status.QUEUED, "")
@@ -95,7 +95,7 @@ def test_request_creates_a_queued_report_and_enqueues_after_commit(data, django_
 
 def test_request_then_task_computes_the_report(data, django_capture_on_commit_callbacks, eager_celery):
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(year=2011, month=3)
+        report = tasks.request_report(year=2011, month=3)
 
     report.refresh_from_db()
     assert report.status == Report.Status.PROVISIONAL
@@ -254,7 +254,7 @@ def test_a_published_month_never_changes(data, django_capture_on_commit_callback
     with pytest.raises(ReportPublishedError):
         report_compute(report_id=report.pk)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(ReportPublishedError):
-        report_request(year=2011, month=3)
+        tasks.request_report(year=2011, month=3)
     with pytest.raises(ReportPublishedError):
         report_compute_month(year=2011, month=3)
     tasks.compute_report.apply(args=[report.pk]).get()  # the task logs and returns
@@ -321,11 +321,9 @@ def test_reconciler_requeues_reports_stuck_past_the_limit(django_capture_on_comm
     ReportFactory(year=2011, month=5, status=Report.Status.PROVISIONAL, started_at=long_ago, queued_at=long_ago)
     ReportFactory(year=2011, month=6, status=Report.Status.FAILED, started_at=long_ago, queued_at=long_ago)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        requeued = report_reconcile()
+    requeued = report_reconcile()
 
     assert [r.pk for r in requeued] == [stuck_running.pk, stuck_queued.pk]
-    assert len(callbacks) == 2
     for report in (stuck_running, stuck_queued):
         report.refresh_from_db()
         assert report.status == Report.Status.QUEUED
@@ -350,18 +348,14 @@ def test_reconciler_reruns_a_report_left_running(data, django_capture_on_commit_
 
 def test_nightly_requests_this_month_and_the_previous_until_published(django_capture_on_commit_callbacks):
     leader = UserFactory(role="leader")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        requested = report_request_open_months(today=day(2012, 1, 1))
+    requested = report_request_open_months(today=day(2012, 1, 1))
     assert sorted((r.year, r.month) for r in requested) == [(2011, 12), (2012, 1)]
-    assert len(callbacks) == 2
 
     december = Report.objects.get(year=2011, month=12)
     report_compute(report_id=december.pk)
     report_publish(report=december, actor=leader)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        requested = report_request_open_months(today=day(2012, 1, 2))
+    requested = report_request_open_months(today=day(2012, 1, 2))
     assert [(r.year, r.month) for r in requested] == [(2012, 1)]
-    assert len(callbacks) == 1
     december.refresh_from_db()
     assert december.status == Report.Status.PUBLISHED
 
@@ -369,9 +363,20 @@ def test_nightly_requests_this_month_and_the_previous_until_published(django_cap
 def test_nightly_task_uses_the_bureaus_calendar(django_capture_on_commit_callbacks, monkeypatch):
     # 16:30 UTC on 30 April is already 1 May in Asia/Shanghai.
     monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2011, 4, 30, 16, 30, tzinfo=datetime.UTC))
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         tasks.recompute_open_reports.apply().get()
     assert sorted(Report.objects.values_list("year", "month")) == [(2011, 4), (2011, 5)]
+    assert len(callbacks) == 2  # one job per month, sent after commit
+
+
+def test_reconcile_task_sends_the_stuck_reports_jobs_after_commit(django_capture_on_commit_callbacks, settings):
+    settings.REPORT_STALE_AFTER = 3600
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    ReportFactory(year=2011, month=1, status=Report.Status.RUNNING, started_at=long_ago)
+    ReportFactory(year=2011, month=2, status=Report.Status.QUEUED, queued_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tasks.reconcile_reports.apply().get()
+    assert len(callbacks) == 1
 
 
 def test_beat_schedule_runs_the_report_tasks_in_shanghai_time(settings):

@@ -1,4 +1,4 @@
-"""API budgets per caller and scope (DEFAULT_THROTTLE_CLASSES); kept apart from investpro.api, whose
+"""API budgets per caller and scope (DEFAULT_THROTTLE_CLASSES); kept apart from core.api, whose
 imports DRF's own settings would otherwise import half-made."""
 
 from django.conf import settings as django_settings

@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler
 
-from investpro.errors import ConflictError
+from core.errors import ConflictError
 
 NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 # Django's codes for a uniqueness violation: the API answers those with 409, not 400.

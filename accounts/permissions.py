@@ -1,6 +1,6 @@
 """Who may call what: role permissions for the REST API, read by every view (DEFAULT_PERMISSION_CLASSES).
 
-Kept apart from investpro.api because DRF imports the classes named in its settings while it is
+Kept apart from core.api because DRF imports the classes named in its settings while it is
 itself being imported.
 """
 
