@@ -7,7 +7,7 @@ import pytest
 from targets.models import Report, ReportRow
 from targets.reporting import report_compute_month
 
-demo = pytest.importorskip("targets.demo", reason="the demo loader (targets/demo.py) is not there yet")
+demo = pytest.importorskip("targets.demo", reason="the demo loader (targets/demo/) is not there yet")
 
 pytestmark = pytest.mark.django_db
 

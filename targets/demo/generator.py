@@ -1,18 +1,14 @@
-"""The demo year: 衢州's 2011 (DESIGN §1), reproduced to the 万元.
+"""The demo generator: writes the city's tables and ~800 generated projects, then checks the figures.
 
-`demo_load()` fills an empty database with the city's units and targets, its chambers and events,
-and about nine hundred projects with their capital deliveries and follow-ups, so that the ten
-standard indicators of 2011 come out exactly as in the bureau's yearly report.
-
-How the figures come out exact: generated projects come in *buckets* (same signing year, origin
-and flags). Each bucket is given its number of projects, how many of them are of 1 亿 or more, its
-signed total and its delivered total per year; every split lets its last share absorb the
-rounding, so each bucket's sums are exact integers. The §1 figures are sums of bucket totals (the
-arithmetic is written out next to BUCKETS), and a final self-check recomputes them from the
-database and rolls the whole load back if anything drifted.
+The data it works from sits apart (year.py, city.py, words.py, buckets.py); this module is the
+only one that touches the database. How the figures come out exact: each bucket's projects get
+their signed and delivered totals by splits whose last share absorbs the rounding, so every
+bucket sums to exact integers, and a final self-check recomputes the ten figures with the
+report's own computation and rolls the whole load back if anything drifted.
 
 Everything random comes from one `random.Random(SEED)` consumed in a fixed order, and no date
-depends on today: two loads write the same rows.
+depends on today: two loads write the same rows. Reordering draws (or the tables' rows) changes
+the generated data, though never the figures.
 """
 
 import datetime as dt
@@ -31,59 +27,36 @@ from projects.models import Activity, CapitalDelivery, Industry, InvestorKind, P
 from targets.models import Indicator, Target
 from targets.reporting import build_rows
 
-YEAR = 2011
-PREVIOUS_YEAR = 2010
+from .buckets import BUCKETS, CHANNEL_WEIGHTS, DROPPED_UNSIGNED, INVESTOR_KINDS, LEADS, NEGOTIATING, Bucket
+from .city import (
+    CATEGORY_OF_INDUSTRY,
+    CHAMBERS,
+    COUNTY,
+    EVENTS,
+    GD,
+    HUAYOU_PARCEL,
+    LOCAL,
+    OOC,
+    OOP,
+    OVERSEAS,
+    PARCELS,
+    SOCIAL_INDUSTRIES,
+    TX,
+    UNIT_SPECS,
+    UNITS,
+    ZJ,
+    UnitSpec,
+)
+from .words import BRANDS, GIVEN_NAMES, INDUSTRY_WORDS, NEXT_STEPS, REGIONS, SURNAMES, VISIT_NOTES
+from .year import CITY_TARGETS, COMPLETION, FIGURES, MAJOR, YEAR, YEAR_END
+
 SEED = 20111231
-YEAR_END = dt.date(YEAR, 12, 31)
-MAJOR = 10_000  # 万元: 1 亿, the threshold of major_projects
 HISTORY_REASON = "演示数据导入（load_demo）"
 T = TypeVar("T")
 
-Origin = Project.Origin
 Stage = Project.Stage
 Channel = Project.Channel
 Category = Project.Category
-OOC, OOP, OVERSEAS, LOCAL = Origin.OUT_OF_CITY, Origin.OUT_OF_PROVINCE, Origin.OVERSEAS, Origin.LOCAL
-
-# DESIGN §1 for 2011: amounts in 万元, counts in projects.
-FIGURES: dict[str, int] = {
-    "signed_capital": 4_320_000,
-    "delivered_capital": 1_760_000,
-    "major_projects": 144,
-    "out_of_province_delivered": 394_500,
-    "returning_merchant_delivered": 55_400,
-    "mountain_sea_projects": 270,
-    "mountain_sea_signed": 3_000_000,
-    "mountain_sea_delivered": 710_000,
-    "social_projects": 22,
-    "social_delivered": 350,
-}
-
-# The city's 2011 targets, chosen so that FIGURES / target gives §1's completion exactly.
-# mountain_sea_signed had no target in the bureau's report, so it has none here either.
-CITY_TARGETS: dict[str, int] = {
-    "signed_capital": 3_200_000,  # 135.0 %
-    "delivered_capital": 1_600_000,  # 110.0 %
-    "major_projects": 60,  # 240.0 %
-    "out_of_province_delivered": 350_000,  # 112.7 %
-    "returning_merchant_delivered": 30_000,  # 184.7 %
-    "mountain_sea_projects": 100,  # 270.0 %
-    "mountain_sea_delivered": 200_000,  # 355.0 %
-    "social_projects": 10,  # 220.0 %
-    "social_delivered": 100,  # 350.0 %
-}
-
-COMPLETION: dict[str, str] = {
-    "signed_capital": "135.0",
-    "delivered_capital": "110.0",
-    "major_projects": "240.0",
-    "out_of_province_delivered": "112.7",
-    "returning_merchant_delivered": "184.7",
-    "mountain_sea_projects": "270.0",
-    "mountain_sea_delivered": "355.0",
-    "social_projects": "220.0",
-    "social_delivered": "350.0",
-}
 
 
 class DemoError(Exception):
@@ -92,336 +65,6 @@ class DemoError(Exception):
 
 class DemoNotEmpty(DemoError):
     pass
-
-
-# --- The city: units, chambers, events, land --------------------------------------------------------
-
-SOCIAL_INDUSTRIES = ("education", "health", "elderly_care")
-SOCIAL_INDICATORS = ("social_projects", "social_delivered")
-AMOUNT_AND_COUNT = ("signed_capital", "delivered_capital", "major_projects")
-
-
-@dataclass(frozen=True)
-class UnitSpec:
-    code: str
-    name: str
-    kind: str
-    place: str  # the short place name used in generated project names
-    weight: int  # relative share of the generated projects (social ones only, for the social bureaus)
-    industries: tuple[str, ...]
-    share: float  # of the city target, for each indicator it is assessed on
-    indicators: tuple[str, ...] = tuple(CITY_TARGETS)
-    group: str = ""
-
-    @property
-    def social(self) -> bool:
-        return set(self.industries) <= set(SOCIAL_INDUSTRIES)
-
-
-COUNTY, ZONE, DEPARTMENT = Unit.Kind.COUNTY, Unit.Kind.ZONE, Unit.Kind.DEPARTMENT
-NOT_SOCIAL = tuple(code for code in CITY_TARGETS if code not in SOCIAL_INDICATORS)
-
-UNITS: tuple[UnitSpec, ...] = (
-    UnitSpec("kecheng", "柯城区", COUNTY, "柯城", 10,
-             ("commerce", "logistics", "electronics", "tourism", "real_estate", "finance"), 0.10),
-    UnitSpec("qujiang", "衢江区", COUNTY, "衢江", 11,
-             ("paper", "building_materials", "equipment", "agriculture", "food"), 0.12),
-    UnitSpec("jiangshan", "江山市", COUNTY, "江山", 15,
-             ("building_materials", "equipment", "electronics", "tourism", "food"), 0.16),
-    UnitSpec("longyou", "龙游县", COUNTY, "龙游", 14, ("paper", "food", "equipment", "tourism", "agriculture"), 0.15),
-    UnitSpec("changshan", "常山县", COUNTY, "常山", 9,
-             ("building_materials", "equipment", "agriculture", "tourism", "textiles"), 0.10),
-    UnitSpec("kaihua", "开化县", COUNTY, "开化", 8,
-             ("tourism", "agriculture", "new_energy", "food", "biomedicine"), 0.09),
-    UnitSpec("econ_zone", "市经济开发区", ZONE, "衢州", 13,
-             ("fluorosilicon", "equipment", "auto_parts", "electronics", "new_materials"), 0.15, NOT_SOCIAL),
-    UnitSpec("hitech_zone", "市高新园区", ZONE, "衢州", 12,
-             ("new_materials", "fluorosilicon", "new_energy", "electronics", "biomedicine"), 0.13, NOT_SOCIAL),
-    UnitSpec("dept_fgw", "市发改委", DEPARTMENT, "衢州", 2, ("new_energy", "logistics"), 0.03,
-             AMOUNT_AND_COUNT, "第一组"),
-    UnitSpec("dept_jxw", "市经信委", DEPARTMENT, "衢州", 2, ("equipment", "electronics", "auto_parts"), 0.03,
-             AMOUNT_AND_COUNT, "第一组"),
-    UnitSpec("dept_swj", "市商务局", DEPARTMENT, "衢州", 2, ("commerce", "logistics"), 0.03,
-             ("signed_capital", "delivered_capital", "out_of_province_delivered"), "第一组"),
-    UnitSpec("dept_gzw", "市国资委", DEPARTMENT, "衢州", 1, ("finance", "real_estate"), 0.03,
-             ("signed_capital", "delivered_capital"), "第一组"),
-    UnitSpec("dept_nyj", "市农业局", DEPARTMENT, "衢州", 2, ("agriculture", "food"), 0.03,
-             ("signed_capital", "delivered_capital", "mountain_sea_projects"), "第二组"),
-    UnitSpec("dept_lyj", "市旅游局", DEPARTMENT, "衢州", 2, ("tourism",), 0.03,
-             ("signed_capital", "delivered_capital"), "第二组"),
-    UnitSpec("dept_jyj", "市教育局", DEPARTMENT, "衢州", 10, ("education",), 0.2, SOCIAL_INDICATORS, "第二组"),
-    UnitSpec("dept_wsj", "市卫生局", DEPARTMENT, "衢州", 10, ("health", "elderly_care"), 0.2,
-             SOCIAL_INDICATORS, "第二组"),
-)
-UNIT_SPECS = {spec.code: spec for spec in UNITS}
-
-
-@dataclass(frozen=True)
-class ChamberSpec:
-    name: str
-    kind: str
-    region: str
-    strategic_on: dt.date | None = None  # the strategic framework agreement signed with the city
-    cooperation_on: dt.date | None = None
-
-
-ZJ, QZ, HOME = Chamber.Kind.ZHEJIANG_ABROAD, Chamber.Kind.QUZHOU, Chamber.Kind.HOMETOWN
-CHAMBERS: tuple[ChamberSpec, ...] = (
-    # The eight provincial chambers (在外浙江商会) of DESIGN §1, most signing at 天下浙商家乡行.
-    ChamberSpec("上海浙江商会", ZJ, "上海", dt.date(2011, 5, 18)),
-    ChamberSpec("广东浙江商会", ZJ, "广州", dt.date(2011, 9, 15)),
-    ChamberSpec("江苏浙江商会", ZJ, "南京", dt.date(2011, 5, 18)),
-    ChamberSpec("福建浙江商会", ZJ, "福州", dt.date(2011, 5, 18)),
-    ChamberSpec("北京浙江企业商会", ZJ, "北京", dt.date(2011, 5, 18)),
-    ChamberSpec("四川浙江商会", ZJ, "成都", dt.date(2011, 7, 12)),
-    ChamberSpec("湖北浙江商会", ZJ, "武汉", dt.date(2011, 8, 26)),
-    ChamberSpec("江西浙江商会", ZJ, "南昌", dt.date(2011, 10, 20)),
-    ChamberSpec("深圳市浙江商会", ZJ, "深圳"),
-    ChamberSpec("天津浙江商会", ZJ, "天津", cooperation_on=dt.date(2010, 11, 8)),
-    ChamberSpec("上海衢州商会", QZ, "上海", cooperation_on=dt.date(2010, 3, 12)),
-    ChamberSpec("杭州衢州商会", QZ, "杭州", cooperation_on=dt.date(2011, 2, 25)),
-    ChamberSpec("深圳衢州商会", QZ, "深圳"),
-    ChamberSpec("北京衢州商会", QZ, "北京"),
-    ChamberSpec("温州衢州商会", QZ, "温州"),
-    ChamberSpec("上海江山同乡会", HOME, "上海"),
-    ChamberSpec("杭州龙游同乡会", HOME, "杭州"),
-    ChamberSpec("宁波常山同乡会", HOME, "宁波"),
-    ChamberSpec("义乌开化同乡会", HOME, "义乌"),
-)
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    key: str
-    name: str
-    kind: str
-    starts_on: dt.date
-    ends_on: dt.date | None
-    location: str
-    organizer: str  # unit code
-    invited_count: int
-    notes: str = ""
-
-
-EXPO, ROADSHOW, HOSTED, VISIT = Event.Kind.EXPO, Event.Kind.ROADSHOW, Event.Kind.HOSTED, Event.Kind.VISIT
-TX, GD = "tx", "gd"  # the two events whose signings DESIGN §1 quotes
-EVENTS: tuple[EventSpec, ...] = (
-    EventSpec(TX, "2011天下浙商家乡行·衢州", HOSTED, dt.date(2011, 5, 18), dt.date(2011, 5, 19), "衢州",
-              "dept_swj", 135, "邀请在外浙商135人，集中签约项目19个，协议引资61.82亿元。"),
-    EventSpec(GD, "2011粤浙经贸合作洽谈会", EXPO, dt.date(2011, 9, 15), dt.date(2011, 9, 17), "广州",
-              "dept_swj", 60, "签约项目13个，协议引资21.32亿元。"),
-    EventSpec("sh2011", "2011衢州（上海）投资环境推介会", ROADSHOW, dt.date(2011, 4, 12), None, "上海",
-              "dept_fgw", 150),
-    EventSpec("zq2011", "2011中国浙江投资贸易洽谈会", EXPO, dt.date(2011, 6, 8), dt.date(2011, 6, 10), "杭州",
-              "dept_swj", 80),
-    EventSpec("soe2011", "2011央企·衢州合作对接会", VISIT, dt.date(2011, 8, 23), dt.date(2011, 8, 24), "北京",
-              "dept_gzw", 40),
-    EventSpec("tw2011", "2011海峡两岸（衢州）经贸交流会", HOSTED, dt.date(2011, 10, 26), dt.date(2011, 10, 27), "衢州",
-              "dept_swj", 90),
-    EventSpec("sz2010", "2010衢州（深圳）招商推介会", ROADSHOW, dt.date(2010, 5, 20), None, "深圳", "dept_swj", 120),
-    EventSpec("zq2010", "2010中国浙江投资贸易洽谈会", EXPO, dt.date(2010, 6, 8), dt.date(2010, 6, 10), "杭州",
-              "dept_swj", 70),
-    EventSpec("zs2010", "2010衢州·浙商项目对接会", HOSTED, dt.date(2010, 10, 18), None, "衢州", "dept_fgw", 100),
-)
-
-
-@dataclass(frozen=True)
-class ParcelSpec:
-    code: str
-    name: str
-    unit: str
-    area_mu: str
-    industries: tuple[str, ...]
-    intensity: int  # 万元/亩
-    tax_per_mu: int  # 万元/亩·年
-    status: str
-    published_on: dt.date | None
-
-
-AVAILABLE, RESERVED, TAKEN = Parcel.Status.AVAILABLE, Parcel.Status.RESERVED, Parcel.Status.TAKEN
-HUAYOU_PARCEL = "hitech-2011-01"
-PARCELS: tuple[ParcelSpec, ...] = (
-    ParcelSpec(HUAYOU_PARCEL, "高新园区东港片区A地块", "hitech_zone", "700", ("new_materials", "new_energy"),
-               300, 15, TAKEN, dt.date(2011, 2, 15)),
-    ParcelSpec("econ-2011-01", "经济开发区白沙路以北地块", "econ_zone", "150", ("fluorosilicon", "equipment"),
-               280, 12, AVAILABLE, dt.date(2011, 6, 1)),
-    ParcelSpec("jiangshan-2011-01", "江山山海协作产业园B地块", "jiangshan", "120",
-               ("building_materials", "equipment"), 200, 10, RESERVED, dt.date(2011, 3, 20)),
-    ParcelSpec("longyou-2011-01", "龙游工业园区特种纸基地地块", "longyou", "200", ("paper",), 220, 10, AVAILABLE,
-               dt.date(2011, 7, 10)),
-    ParcelSpec("qujiang-2011-01", "衢江区廿里镇工业地块", "qujiang", "85.5", ("equipment", "food"), 180, 8,
-               AVAILABLE, None),
-    ParcelSpec("changshan-2011-01", "常山生态工业园区地块", "changshan", "60", ("building_materials",), 180, 8,
-               AVAILABLE, dt.date(2011, 9, 1)),
-    ParcelSpec("kaihua-2011-01", "开化工业园区C地块", "kaihua", "45", ("new_energy", "biomedicine"), 160, 6,
-               AVAILABLE, None),
-    ParcelSpec("kecheng-2011-01", "柯城区航埠物流地块", "kecheng", "90", ("logistics", "commerce"), 150, 8,
-               AVAILABLE, dt.date(2011, 11, 15)),
-)
-
-
-# --- Words for realistic names ------------------------------------------------------------------------
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-BRANDS = _words(
-    "金瑞 华晟 宏远 恒通 天成 永祥 鑫源 瑞丰 中科 新锐 博瑞 东方 信达 盛世 嘉禾 明辉 锦程 万隆 泰和 富春 "
-    "钱江 开元 海天 精工 立德 凯达 中联 华新 远洋 昌盛 安泰 德信 佳源 宝利 润和 荣盛 振华 广信 国瑞 美嘉 "
-    "绿源 蓝天 星辰 云峰 翔宇 伟业 大成 宏基 天翼 金石 银河 汇通 鼎盛 恒瑞 华源 至诚 正和 康达 百川 卓越"
-)
-
-REGIONS: dict[str, tuple[str, ...]] = {
-    LOCAL: ("衢州", "江山", "龙游", "常山", "开化", "衢州市衢江"),
-    OOC: ("杭州", "宁波", "温州", "绍兴", "嘉兴", "湖州", "台州", "金华", "义乌", "丽水", "浙江"),
-    OOP: ("上海", "江苏", "深圳", "广州", "北京", "福建", "江西", "安徽", "山东", "天津", "湖南", "四川"),
-    OVERSEAS: ("香港", "台湾", "新加坡", "日本", "美国", "德国", "韩国"),
-}
-
-
-@dataclass(frozen=True)
-class IndustryWords:
-    company: str  # what the investor's name says it does
-    products: tuple[str, ...]
-    quantity_unit: str = ""  # "年产{n}{unit}{product}项目" for manufacturing
-    quantities: tuple[int, ...] = ()
-
-
-INDUSTRY_WORDS: dict[str, IndustryWords] = {
-    "new_materials": IndustryWords("新材料", ("高性能氟聚合物", "锂电池正极材料", "特种合金材料", "碳纤维复合材料",
-                                            "电子级硅材料", "纳米涂层材料"), "吨", (500, 1000, 3000, 5000, 10000)),
-    "new_energy": IndustryWords("新能源", ("光伏组件", "太阳能电池片", "风电叶片", "锂离子动力电池", "光伏玻璃"),
-                                "兆瓦", (50, 100, 200, 300, 500)),
-    "equipment": IndustryWords("机械", ("数控机床", "智能输送装备", "环保设备", "精密轴承", "电梯部件", "工程机械配件"),
-                               "台（套）", (500, 1000, 2000, 5000)),
-    "electronics": IndustryWords("电子", ("LED照明产品", "电子元器件", "智能电表", "光通信器件", "印制电路板",
-                                         "电线电缆"), "万只", (100, 500, 1000, 3000)),
-    "biomedicine": IndustryWords("生物医药", ("中药饮片", "原料药", "医疗器械", "生物制剂", "保健食品"),
-                                 "吨", (50, 100, 300, 500)),
-    "fluorosilicon": IndustryWords("氟硅化工", ("有机硅单体", "含氟精细化学品", "氟橡胶", "硅橡胶制品",
-                                               "含氟新材料"), "万吨", (1, 2, 3, 5, 10)),
-    "paper": IndustryWords("纸业", ("特种纸", "装饰原纸", "无碳复写纸", "卷烟配套用纸", "高档包装纸"),
-                           "万吨", (3, 5, 8, 10, 20)),
-    "building_materials": IndustryWords("建材", ("新型墙体材料", "节能门窗", "建筑陶瓷", "实木复合门",
-                                                "商品混凝土"), "万平方米", (50, 100, 200, 500)),
-    "auto_parts": IndustryWords("汽车部件", ("汽车空调压缩机", "汽车电子", "制动系统", "铝合金轮毂", "转向器"),
-                                "万套", (10, 20, 50, 100)),
-    "food": IndustryWords("食品", ("山茶油", "饮用天然水", "休闲食品", "冷冻食品", "胡柚深加工产品"),
-                          "万吨", (1, 2, 5, 10)),
-    "textiles": IndustryWords("纺织", ("高档面料", "品牌服装", "家用纺织品", "差别化化纤"),
-                              "万米", (500, 1000, 2000)),
-    "agriculture": IndustryWords("农业开发", ("有机茶园", "胡柚种植基地", "生态养殖基地", "中药材种植基地",
-                                             "食用菌产业园")),
-    "tourism": IndustryWords("旅游开发", ("景区开发", "生态度假村", "乡村旅游综合体", "温泉度假区", "主题酒店")),
-    "logistics": IndustryWords("物流", ("现代物流园", "仓储配送中心", "冷链物流中心", "公路港")),
-    "commerce": IndustryWords("商贸", ("商业综合体", "专业市场", "购物中心", "汽车城")),
-    "finance": IndustryWords("投资", ("小额贷款公司", "融资担保公司", "股权投资基金", "村镇银行")),
-    "real_estate": IndustryWords("置业", ("城市综合体", "商务楼宇", "总部经济园")),
-    "education": IndustryWords("教育投资", ("民办学校", "职业技术学校", "双语幼儿园", "职业培训中心")),
-    "health": IndustryWords("医疗投资", ("民营医院", "专科医院", "健康体检中心", "康复医院")),
-    "elderly_care": IndustryWords("养老服务", ("养老院", "老年公寓", "颐养中心", "康养社区")),
-}
-
-CATEGORY_OF_INDUSTRY: dict[str, str] = {
-    "agriculture": Category.AGRICULTURE,
-    **{code: Category.SERVICE for code in ("tourism", "logistics", "commerce", "finance", "real_estate")},
-    **{code: Category.SOCIAL for code in SOCIAL_INDUSTRIES},
-}
-
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭"
-    "曾肖田董潘袁蔡蒋余叶程苏吕魏丁沈任姚卢傅钟姜汪陆金毛"
-)
-GIVEN_NAMES = _words(
-    "建华 国强 伟 志刚 海峰 晓东 立新 永明 建军 春林 丽华 秀英 文斌 明辉 振宇 卫东 德忠 红梅 建平 国平 "
-    "新民 伟民 庆丰 宏伟 正华 一鸣 胜利 学军 光明 晓燕 爱国 荣华 金水 根土 达"
-)
-
-INVESTOR_KINDS: dict[str, tuple[tuple[str, int], ...]] = {
-    OOC: ((InvestorKind.PRIVATE, 55), (InvestorKind.LISTED, 18), (InvestorKind.PROVINCIAL_SOE, 10),
-          (InvestorKind.CENTRAL_SOE, 5), (InvestorKind.OTHER, 12)),
-    OOP: ((InvestorKind.PRIVATE, 55), (InvestorKind.LISTED, 20), (InvestorKind.CENTRAL_SOE, 12),
-          (InvestorKind.OTHER, 13)),
-    OVERSEAS: ((InvestorKind.FOREIGN, 1),),
-    LOCAL: ((InvestorKind.PRIVATE, 70), (InvestorKind.LISTED, 5), (InvestorKind.OTHER, 25)),
-}
-
-CHANNEL_WEIGHTS: tuple[tuple[str, int], ...] = (
-    (Channel.DIRECT, 30), (Channel.CHAMBER, 20), (Channel.REFERRAL, 18), (Channel.EVENT, 14),
-    (Channel.ONLINE, 5), (Channel.VENTURE_CAPITAL, 3), (Channel.OTHER, 10),
-)
-
-
-# --- Buckets: the arithmetic behind the figures --------------------------------------------------------
-
-@dataclass(frozen=True)
-class Bucket:
-    """Generated projects sharing a signing year, an origin and flags, with exact totals."""
-
-    key: str
-    signed_year: int
-    count: int
-    majors: int  # how many have total_investment ≥ 1 亿
-    signed_total: int  # 万元, sum of signed_amount
-    origin: str
-    mountain_sea: bool = False
-    returning_merchant: bool = False
-    social: bool = False
-    dropped: bool = False  # signed, then dropped in the same year
-    event: str = ""  # all signed at this event (EventSpec.key)
-    delivered: tuple[tuple[int, int], ...] = ()  # (year, 万元 delivered that year), oldest first
-    stages: str = "any"  # "carry": not producing before YEAR; "done": producing within the signing year
-
-
-B = Bucket
-# Totals for 2011 (万元); named projects (华友, 根根, 欧派, 久阳) come on top, see _named_drafts:
-#   signed_capital 4,320,000 = mountain-sea 3,000,000 (华友 600,000 + tx_ms 300,000 + ms 2,100,000)
-#       + tx_rm 318,200 + gd 213,200 + rm 110,000 + op 240,000 + ov 70,000 + oc 320,600 + social_oc 25,000
-#       + 久阳 15,000 + 欧派 8,000
-#   major_projects 144 = 华友 1 + 7 + 83 + 10 + 8 + 5 + 12 + 3 + 12 + 1 + 久阳 1 + 欧派 1
-#   mountain_sea 270 projects = 1 + 8 + 261; dropped ones (ms_dropped) never count
-#   mountain_sea_delivered 710,000 = 华友 189,500 + 60,000 + 307,500 + ms_dropped 3,000 + ms_2010 150,000
-#   returning_merchant_delivered 55,400 = tx_rm 20,000 + rm 15,000 + rm_2010 16,400 + 根根 4,000
-#   out_of_province_delivered 394,500 = 55,400 + gd 60,000 + op 120,000 + op_dropped 11,100
-#       + op_2010 140,000 + 久阳 8,000
-#   delivered_capital 1,760,000 = 710,000 + 394,500 + ov 35,000 + oc 200,000 + social_oc 200
-#       + oc_dropped 2,500 + ov_2010 20,000 + oc_2010 392,800 + 欧派 5,000
-#   social_projects 22 = social_oc 3 + social_local 11 + social_carry 8 (signed 2010, 含上年结转)
-#   social_delivered 350 = social_oc 200 + social_local 100 + social_carry 50
-# The "tx" buckets are 天下浙商家乡行: 8 + 11 = 19 projects, 300,000 + 318,200 = 618,200 (61.82 亿);
-# "gd" is the Guangdong fair: 13 projects, 213,200 (21.32 亿).
-BUCKETS: tuple[Bucket, ...] = (
-    B("tx_ms", 2011, 8, 7, 300_000, OOC, mountain_sea=True, event=TX, delivered=((2011, 60_000),)),
-    B("ms", 2011, 261, 83, 2_100_000, OOC, mountain_sea=True, delivered=((2011, 307_500),)),
-    B("tx_rm", 2011, 11, 10, 318_200, OOP, returning_merchant=True, event=TX, delivered=((2011, 20_000),)),
-    B("gd", 2011, 13, 8, 213_200, OOP, event=GD, delivered=((2011, 60_000),)),
-    B("rm", 2011, 12, 5, 110_000, OOP, returning_merchant=True, delivered=((2011, 15_000),)),
-    B("op", 2011, 30, 12, 240_000, OOP, delivered=((2011, 120_000),)),
-    B("ov", 2011, 5, 3, 70_000, OVERSEAS, delivered=((2011, 35_000),)),
-    B("oc", 2011, 45, 12, 320_600, OOC, delivered=((2011, 200_000),)),
-    B("social_oc", 2011, 3, 1, 25_000, OOC, social=True, delivered=((2011, 200),)),
-    B("local", 2011, 40, 10, 300_000, LOCAL, delivered=((2011, 100_000),)),
-    B("social_local", 2011, 11, 2, 40_000, LOCAL, social=True, delivered=((2011, 100),)),
-    # Signed in 2011 and dropped: their signatures never count, their deliveries do.
-    B("ms_dropped", 2011, 2, 1, 30_000, OOC, mountain_sea=True, dropped=True, delivered=((2011, 3_000),)),
-    B("op_dropped", 2011, 1, 1, 20_000, OOP, dropped=True, delivered=((2011, 11_100),)),
-    B("oc_dropped", 2011, 2, 1, 16_000, OOC, dropped=True, delivered=((2011, 2_500),)),
-    B("local_dropped", 2011, 1, 0, 5_000, LOCAL, dropped=True),
-    # 2010: last year's signings (for year-over-year) and the tranches they deliver in 2011.
-    B("ms_2010", 2010, 100, 32, 1_800_000, OOC, mountain_sea=True, delivered=((2010, 550_000), (2011, 150_000))),
-    B("op_2010", 2010, 35, 15, 400_000, OOP, delivered=((2010, 100_000), (2011, 140_000))),
-    B("rm_2010", 2010, 10, 4, 80_000, OOP, returning_merchant=True, delivered=((2010, 25_000), (2011, 16_400))),
-    B("ov_2010", 2010, 4, 2, 90_000, OVERSEAS, delivered=((2010, 30_000), (2011, 20_000))),
-    B("oc_2010", 2010, 50, 20, 1_100_000, OOC, delivered=((2010, 300_000), (2011, 392_800))),
-    B("local_2010", 2010, 24, 7, 260_000, LOCAL, delivered=((2010, 80_000), (2011, 60_000))),
-    B("social_carry", 2010, 8, 1, 30_000, LOCAL, social=True, delivered=((2010, 300), (2011, 50)), stages="carry"),
-    B("social_done", 2010, 2, 0, 3_000, LOCAL, social=True, delivered=((2010, 200),), stages="done"),
-    B("social_dropped", 2010, 1, 0, 1_500, LOCAL, social=True, dropped=True),
-    B("oc_dropped_2010", 2010, 3, 1, 25_000, OOC, dropped=True, delivered=((2010, 5_000),)),
-)
-
-LEADS, NEGOTIATING, DROPPED_UNSIGNED = 70, 45, 10
 
 
 # --- Public API -----------------------------------------------------------------------------------------
@@ -1029,11 +672,6 @@ def _save_deliveries(drafts: list[_Draft]) -> None:
 
 def _delivery_note(index: int) -> str:
     return "首笔注册资本到位" if index == 0 else f"第{index + 1}笔资金到位"
-
-
-VISIT_NOTES = ("介绍投资环境和产业扶持政策，对方有意向", "了解企业扩张计划，推介我市可供地块", "对接项目落地条件")
-NEXT_STEPS = ("安排实地考察", "提交项目可行性研究报告", "协调用地指标", "准备签约材料", "跟踪办理环评手续",
-              "督促资金按协议到位", "协调施工许可", "召开项目推进会")
 
 
 def _save_activities(ctx: _Context, drafts: list[_Draft]) -> None:
