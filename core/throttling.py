@@ -1,40 +1,40 @@
 """API budgets per caller and scope (DEFAULT_THROTTLE_CLASSES); kept apart from core.api, whose
 imports DRF's own settings would otherwise import half-made."""
 
-from django.conf import settings as django_settings
+from django.core.cache import BaseCache
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class ScopedThrottle(SimpleRateThrottle):
-    """One budget per caller and scope: a view's `throttle_scope`, else "read" or "write" by method.
+class FixedWindowRateThrottle(SimpleRateThrottle):
+    """DRF's SimpleRateThrottle, counting a caller's requests in fixed windows of the rate's period
+    (minute 12:03, then 12:04, …) with an atomic counter instead of DRF's list of request times.
 
-    Callers are told apart by user (so each API token has its own budget) or, signed out, by address.
-    Rates are read from settings on every request, so they can be changed without touching the code.
+    DRF reads the list, appends and writes it back: two processes that read together both pass, and
+    a busy token rewrites 1,200 timestamps on every request. Here each request is one `cache.add`
+    (creating the window's counter at 0 if it is new) and one `cache.incr`, which Redis does
+    atomically, so a burst from many processes never lets more than the budget through.
 
-    A budget of N per period is counted in a window that opens at the caller's first request and
-    lasts the period; the cache holds (window start, count). DRF's own throttle keeps the time of
-    every request in the period instead, a list that a busy token's every request reads and writes
-    back whole (1,200 entries at the default read rate).
+    Each window has a key of its own and that key lives a whole period from its creation, which is
+    never shorter than what is left of its window: the count cannot vanish (and the budget refill)
+    before the window ends, whatever the backend does with short timeouts. As with any fixed window,
+    a caller may spend one budget at the end of a window and the next at the start of the following.
     """
 
-    scope = "read"
-    # Not DRF's key: a cache still holding DRF's lists (from before an upgrade) is not read as windows.
-    cache_format = "throttle-window_%(scope)s_%(ident)s"
-
     def allow_request(self, request, view):
-        self.scope = self._scope_of(request, view)
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        if self.rate is None:
+            return True
         self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
         self.now = self.timer()
-        opened, count = self.cache.get(self.key, (self.now, 0))
-        if self.now - opened >= self.duration:
-            opened, count = self.now, 0
-        self.window_ends = opened + self.duration
-        if count >= self.num_requests:
-            return False
-        self.cache.set(self.key, (opened, count + 1), self.window_ends - self.now)
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        count = window_count_increment(self.cache, f"{self.key}_{window}", timeout=self.duration)
+        if count > self.num_requests:
+            return self.throttle_failure()
         return True
 
     def wait(self):
@@ -42,7 +42,45 @@ class ScopedThrottle(SimpleRateThrottle):
         return max(self.window_ends - self.now, 1)
 
     def get_rate(self):
-        return django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+        # api_settings, not the class attribute DRF reads at import: a changed rate applies at once.
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(f"No throttle rate set for the '{self.scope}' scope.") from None
+
+
+def window_count_increment(cache: BaseCache, key: str, *, timeout: int) -> int:
+    """Counts one more request in the window `key` and answers the window's count so far.
+
+    `add` creates the counter only if it is missing and `incr` adds one atomically (on Redis and in
+    process-local caches; the embedded file cache serves one machine and is not atomic across
+    processes). `incr` refuses a key that has expired since `add`: that window is over, so a new
+    counter is started."""
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, timeout)
+        return cache.incr(key)
+
+
+class ScopedThrottle(FixedWindowRateThrottle):
+    """One budget per caller and scope: a view's `throttle_scope`, else "read" or "write" by method
+    (signed out: "anon").
+
+    Callers are told apart by user (so each API token has its own budget) or, signed out, by address.
+    Rates are read from settings on every request, so they can be changed without touching the code.
+    """
+
+    scope = "read"
+    # Not DRF's key: a cache still holding DRF's lists of request times is not read as a counter.
+    cache_format = "throttle-count_%(scope)s_%(ident)s"
+
+    def allow_request(self, request, view):
+        self.scope = self._scope_of(request, view)
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
     def _scope_of(self, request, view) -> str:
         explicit = getattr(view, "throttle_scope", None)

@@ -149,7 +149,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Cache (throttling counters): shared by every web process -------------------------------------
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis: atomic INCR for the throttle counters, and one client per connection pool.
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {

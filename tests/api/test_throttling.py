@@ -1,13 +1,42 @@
 """Throttling per token, by scope, with rates read from settings on every request (issue 4 item 7):
-past its budget a caller gets 429 with Retry-After; other callers and other scopes are unaffected."""
+past its budget a caller gets 429 with Retry-After; other callers and other scopes are unaffected.
+
+Every test runs on a process-local cache and, marked `redis`, on the production Redis cache."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
+from core.throttling import ScopedThrottle
 from tests.api.helpers import token_client
+from tests.caches import production_redis_cache
 from tests.factories import UserFactory
 
 PROJECTS = reverse("project-list")
+MINUTE_START = 60 * 29_000_000.0  # a time on a minute's boundary, where a throttle window opens
+
+
+@pytest.fixture(autouse=True, params=["process-cache", pytest.param("redis-cache", marks=pytest.mark.redis)])
+def throttle_cache(request, settings):
+    if request.param == "process-cache":
+        yield  # the suite's own LocMemCache (tests/conftest.py)
+        return
+    with production_redis_cache(settings) as cache:
+        yield cache
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's time, set by the test: clock[0] = seconds since the epoch."""
+    now = [MINUTE_START]
+    monkeypatch.setattr(ScopedThrottle, "timer", lambda self: now[0])
+    return now
 
 
 @pytest.fixture
@@ -119,17 +148,55 @@ def test_guessing_passwords_at_the_token_endpoint_is_throttled_per_address(db, r
     assert response.status_code == 200 and response.json()["token"]
 
 
-def test_the_budget_is_whole_again_when_the_callers_window_closes(world, api_as, rates, monkeypatch):
-    """The window opens at the caller's first request; Retry-After counts down to its end."""
-    from core.throttling import ScopedThrottle
-
-    clock = [1_000_000.0]
-    monkeypatch.setattr(ScopedThrottle, "timer", lambda self: clock[0])
+def test_the_budget_is_whole_again_when_the_window_closes(world, api_as, rates, clock):
+    """Windows are the rate's periods (here whole minutes); Retry-After counts down to the window's end."""
     rates(read="2/min")
     client = api_as("own_staff")
+    clock[0] = MINUTE_START + 20
     assert statuses(client, 2) == [200, 200]
-    clock[0] += 45
+    clock[0] = MINUTE_START + 45
     refused = client.get(PROJECTS)
     assert refused.status_code == 429 and refused["Retry-After"] == "15"
-    clock[0] += 15
+    clock[0] = MINUTE_START + 60
     assert statuses(client, 3) == [200, 200, 429]
+
+
+def anonymous_allowed(address: str = "10.7.7.7") -> bool:
+    """One anonymous request from `address` through the throttle DRF runs for the API's views."""
+    request = Request(APIRequestFactory().get("/api/v1/parcels/", REMOTE_ADDR=address))
+    return ScopedThrottle().allow_request(request, APIView())
+
+
+def test_a_parallel_burst_never_gets_past_the_budget(db, rates, clock):
+    """Eight threads ask 40 times each, all at once, for a budget of 100: exactly 100 pass. A
+    read-then-write counter lets two requests that read together both pass."""
+    rates(anon="100/min")
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def burst() -> list[bool]:
+        start.wait()
+        return [anonymous_allowed() for _ in range(40)]
+
+    with ThreadPoolExecutor(threads) as pool:
+        answers = [answer for done in [pool.submit(burst) for _ in range(threads)] for answer in done.result()]
+
+    assert answers.count(True) == 100
+    assert anonymous_allowed() is False
+    assert anonymous_allowed("10.7.7.8") is True
+
+
+def test_a_window_keeps_its_count_to_its_last_moment(db, rates, clock):
+    """A budget spent in a window's last 0.2 s stays spent until the window ends, however long the
+    wait in real time: the count is not stored with "what is left of the window" as its timeout,
+    which Redis would round to nothing."""
+    rates(anon="2/min")
+    clock[0] = MINUTE_START + 59.8
+    assert [anonymous_allowed() for _ in range(3)] == [True, True, False]
+
+    time.sleep(1.2)  # real time, longer than the 0.2 s left and than a timeout rounded up to 1 s
+    clock[0] = MINUTE_START + 59.95
+    assert anonymous_allowed() is False
+
+    clock[0] = MINUTE_START + 60
+    assert [anonymous_allowed() for _ in range(3)] == [True, True, False]
