@@ -33,12 +33,8 @@ SCALE ?= full
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/investpro_bench_$(SCALE)
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
+# bench refuses a database whose name does not start with investpro_bench_, then creates and migrates it.
 bench: setup
-	$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; base, name = u.rsplit('/', 1); \
-	c = psycopg2.connect(base + '/postgres'); c.autocommit = True; cur = c.cursor(); \
-	cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]); \
-	cur.fetchone() or cur.execute('CREATE DATABASE \"%s\"' % name)" "$(BENCH_DATABASE_URL)"
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench --scale $(SCALE)
 
 clean:

@@ -1,6 +1,9 @@
 """`make bench`: build (once) the benchmark dataset in PostgreSQL and print the benchmark table.
 
-DATABASE_URL=postgres://…/investpro_bench python -m bench [--scale small|full]
+DATABASE_URL=postgres://…/investpro_bench_<name> python -m bench [--scale small|full]
+
+The database is emptied and refilled: any database whose name does not start with `investpro_bench_`
+is refused before a connection is opened. It is created if missing, and migrated.
 """
 
 import argparse
@@ -15,13 +18,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=["small", "full"], default="full")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "investpro.settings")
     django.setup()
 
+    from django.db import connection
+
+    from bench.database import NotABenchDatabase, bench_database_prepare, require_bench_database
+
+    try:
+        require_bench_database(connection.settings_dict)
+    except NotABenchDatabase as refusal:
+        sys.exit(f"bench: {refusal}")
+    bench_database_prepare()
+
     from bench.api import bench_api
-    from bench.dataset import SCALES, dataset_analyze, dataset_build, dataset_present, table_counts
+    from bench.dataset import SCALES, dataset_analyze, dataset_build, dataset_check, dataset_present, table_counts
     from bench.report import bench_report
 
     scale = SCALES[args.scale]
@@ -32,6 +43,12 @@ def main() -> None:
         dataset_build(scale)
         dataset_analyze()
         print(f"Built dataset '{scale.name}' in {time.perf_counter() - started:.1f} s.")
+    started = time.perf_counter()
+    breaks = dataset_check()
+    if breaks:
+        listed = "\n".join(f"  {rule_break}" for rule_break in breaks[:20])
+        sys.exit(f"bench: the dataset breaks the model's rules in {len(breaks)} sampled rows:\n{listed}")
+    print(f"Sampled rows pass full_clean ({time.perf_counter() - started:.1f} s).")
     counts = table_counts()
     print(
         f"{counts['projects_project']:,} projects, {counts['projects_capitaldelivery']:,} deliveries, "
