@@ -2,6 +2,7 @@
 
 The rows come from the same filtered querysets as the lists; they are read in chunks with
 `values_list(...).iterator()` so an export of the whole year holds one chunk in memory at a time.
+Every row goes out through core.spreadsheets, so that no text a user typed runs as a formula.
 """
 
 import csv
@@ -13,6 +14,8 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+
+from core.spreadsheets import csv_row, xlsx_row
 
 from .models import Project
 
@@ -87,9 +90,9 @@ def csv_chunks(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([c.header for c in columns])
+    writer.writerow(csv_row(c.header for c in columns))
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row("" if v is None else v for v in row))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -100,9 +103,9 @@ def csv_chunks(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
 def xlsx_bytes(columns: list[Column], rows: Iterable[list], title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    sheet.append([c.header for c in columns])
+    sheet.append(xlsx_row(sheet, (c.header for c in columns)))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
