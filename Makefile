@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench loadtest clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,17 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 # bench refuses a database whose name does not start with investpro_bench_, then creates and migrates it.
 bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench --scale $(SCALE)
+
+# Locust against gunicorn on PostgreSQL and Redis, the demo plus 100,000 projects (built once, reused).
+# A benchmark, not a test: it prints req/s and p50/p95/p99 per kind. `make loadtest LOAD_DURATION=30s` for a short run.
+LOAD_DURATION ?= 5m
+LOAD_USERS ?= 100
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/investpro_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/9
+
+loadtest: setup
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_REDIS_URL=$(LOAD_REDIS_URL) \
+	$(BIN)/python -m loadtest --duration $(LOAD_DURATION) --users $(LOAD_USERS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,161 @@
+"""`make loadtest`: prepare the data, serve it with gunicorn, run Locust headless, print the table.
+
+    python -m loadtest [--duration 5m] [--users 100] [--spawn-rate 10] [--projects 100000]
+
+LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/investpro_load) must name a database
+starting with `investpro_load`; it is created and filled once, then reused. LOAD_REDIS_URL (default
+redis://127.0.0.1:6379/9) is the server's cache, so its throttles count in Redis as in production.
+
+The server is started as bin/run starts it (2 workers × 4 threads, DEBUG off) with the API
+throttle budgets raised: 100 simulated users share a handful of accounts and one address, and the
+test measures speed, not the budgets. Everything it starts is stopped when it ends.
+"""
+
+import argparse
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from loadtest.database import LoadDatabaseRefused, database_create, require_load_database
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "var" / "loadtest"
+PASSWORD = "load-test-password-2026"  # only ever set on users of an investpro_load… database
+UNLIMITED = "1000000/min"
+THROTTLE_SCOPES = ("READ", "WRITE", "EXPORT", "REPORT", "ANON", "AUTH")
+
+
+def main() -> int:
+    args = _arguments()
+    database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/investpro_load")
+    redis_url = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9")
+    try:
+        require_load_database(database_url)
+    except LoadDatabaseRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    _warn_if_busy()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    server_env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DEBUG": "0"}
+
+    started = time.monotonic()
+    try:
+        accounts_file = _prepare(server_env, projects=args.projects)
+    except LoadDatabaseRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    print(f"Data ready in {time.monotonic() - started:.0f} s.", flush=True)
+
+    server = _gunicorn_start(server_env, port=args.port)
+    try:
+        _wait_until_serving(server, port=args.port)
+        summary_file = OUT_DIR / "summary.md"
+        summary_file.unlink(missing_ok=True)
+        code = _locust_run(args, accounts_file=accounts_file, summary_file=summary_file)
+    finally:
+        _stop(server)
+    if not summary_file.exists():
+        print(f"Locust ended ({code}) without a summary; see its output above.", file=sys.stderr)
+        return 1
+    print(f"\nLoad test: {args.users} users, spawn rate {args.spawn_rate}/s, {args.duration}; CSV in {OUT_DIR}/\n")
+    print(summary_file.read_text(encoding="utf-8"))
+    return 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m loadtest")
+    parser.add_argument("--duration", default="5m", help="Locust's --run-time, e.g. 30s or 5m")
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--projects", type=int, default=100_000, help="generated projects beside the demo")
+    parser.add_argument("--port", type=int, default=8710)
+    return parser.parse_args()
+
+
+def _warn_if_busy() -> None:
+    """Another benchmark on the same two cores would halve both results: say so up front."""
+    found = subprocess.run(["pgrep", "-f", "python -m bench"], capture_output=True, text=True).stdout.split()
+    if found:
+        print(f"Warning: `python -m bench` is running (pids {', '.join(found)}); figures will be low.", flush=True)
+    print(f"Load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+
+
+def _prepare(server_env: dict[str, str], *, projects: int) -> Path:
+    """The data step, in this process: Django is set up on the load database only."""
+    if database_create(server_env["DATABASE_URL"]):
+        print("Created the load-test database.", flush=True)
+    os.environ.update({key: server_env[key] for key in ("DATABASE_URL", "REDIS_URL", "DEBUG")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "investpro.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from loadtest.database import load_data_prepare
+
+    print("Preparing the data (the first time: migrate, demo, generated projects, reports, users)…", flush=True)
+    accounts = load_data_prepare(projects=projects, password=PASSWORD, today=dt.date.today())
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()
+    accounts_file = OUT_DIR / "accounts.json"
+    accounts.write(accounts_file)
+    return accounts_file
+
+
+def _gunicorn_start(server_env: dict[str, str], *, port: int) -> subprocess.Popen:
+    env = {**server_env, "LOG_LEVEL": "WARNING"}
+    env.update({f"THROTTLE_{scope}": UNLIMITED for scope in THROTTLE_SCOPES})
+    log = open(OUT_DIR / "gunicorn.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "investpro.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--threads", "4"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait_until_serving(server: subprocess.Popen, *, port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}); see {OUT_DIR / 'gunicorn.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
+
+
+def _locust_run(args: argparse.Namespace, *, accounts_file: Path, summary_file: Path) -> int:
+    env = {**os.environ, "LOADTEST_ACCOUNTS": str(accounts_file), "LOADTEST_SUMMARY": str(summary_file)}
+    command = [
+        sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+        "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration,
+        "--host", f"http://127.0.0.1:{args.port}", "--csv", str(OUT_DIR / "locust"), "--only-summary",
+        "--stop-timeout", "10",
+    ]  # fmt: skip
+    print(f"Running Locust: {args.users} users for {args.duration}…", flush=True)
+    # Locust exits 1 when any request failed: that is a figure of the table, not a failed run.
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn's whole process group (the arbiter and its workers) and wait for it."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
