@@ -23,6 +23,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
+from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
 Convert = Callable[[Any], Any]
@@ -99,20 +100,40 @@ class CompiledReadMixin:
 
 def _field_read(name: str, field, model) -> FieldRead:
     source = field.source
-    if "." in source or source == "*" or isinstance(field, serializers.ManyRelatedField):
+    if "." in source or source == "*" or not _drf_own(field, type(field), "get_attribute", base=_attribute_base(field)):
         # Left to DRF whole: it answers the representation itself, so nothing is converted after.
-        return FieldRead(name, lambda instance: _drf_read(field, instance), None, None, None, None)
-    if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+        return _drf_whole(name, field)
+    if _drf_own(field, serializers.PrimaryKeyRelatedField, "to_representation", "use_pk_only_optimization") and (
+        field.pk_field is None
+    ):
         attname = model._meta.get_field(source).attname
         return FieldRead(name, attrgetter(attname), attname, None, None, attname)
-    if isinstance(field, serializers.SlugRelatedField):
+    if _drf_own(field, serializers.SlugRelatedField, "to_representation"):
         lookup = f"{source}__{field.slug_field}"
         return FieldRead(name, _related_attribute(source, field.slug_field), lookup, None, None, lookup)
     column = _column(model, source)
+    if isinstance(field, (serializers.RelatedField, serializers.BaseSerializer)) or (column and column.is_relation):
+        return _drf_whole(name, field)  # a relation shown otherwise than by its key or a slug
     lookup = source if column else None
     if type(field) is serializers.DateTimeField and _datetime_is_plain(field):
         return FieldRead(name, attrgetter(source), source, None, field.to_representation, lookup)
     return FieldRead(name, attrgetter(source), source, _converter(field, column), None, lookup)
+
+
+def _drf_whole(name: str, field) -> FieldRead:
+    """A field read and represented by DRF's own methods; a values() row cannot hold it."""
+    return FieldRead(name, lambda instance: _drf_read(field, instance), None, None, None, None)
+
+
+def _attribute_base(field) -> type:
+    return serializers.RelatedField if isinstance(field, serializers.RelatedField) else serializers.Field
+
+
+def _drf_own(field, kind: type, *methods: str, base: type | None = None) -> bool:
+    """Whether `field` is a `kind` whose `methods` are those of DRF's `base` (default: `kind`): a
+    subclass that changes one is left to DRF, since a plan would skip the change."""
+    base = base or kind
+    return isinstance(field, kind) and all(getattr(type(field), method) is getattr(base, method) for method in methods)
 
 
 def _related_attribute(relation: str, name: str) -> Callable:
@@ -155,8 +176,9 @@ def _converter(field, column: models.Field | None) -> Convert | None:
 
 
 def _decimal_is_plain(field) -> bool:
+    """A string of the quantized value: not a Decimal, not localized, not normalized."""
     coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
-    return coerce and not field.localize
+    return coerce and not field.localize and not field.normalize_output
 
 
 def _decimal_text(field) -> Convert:
@@ -208,5 +230,7 @@ class CompiledListSerializer(serializers.ListSerializer):
 
 
 def _drf_read(field, instance):
+    """As DRF's Serializer.to_representation reads one field (a key-only relation to nothing is None)."""
     value = field.get_attribute(instance)
-    return None if value is None else field.to_representation(value)
+    empty = value.pk if isinstance(value, PKOnlyObject) else value
+    return None if empty is None else field.to_representation(value)

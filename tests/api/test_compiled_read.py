@@ -1,12 +1,18 @@
-"""The compiled reads of the hot lists answer exactly what DRF's own serializer machinery would."""
+"""The compiled reads (core.compiled_read) answer exactly what DRF's own serializer machinery would:
+for every serializer that uses them, every readable field, on model instances and on values() rows,
+and for every output option a field of those serializers could be given."""
 
 import datetime
+import decimal
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
+import investpro.urls  # noqa: F401  (imports every app's API, so that every compiled serializer is known)
+from core.compiled_read import CompiledReadMixin
 from projects.api import DeliverySerializer, ProjectSerializer
 from projects.models import CapitalDelivery, Project
 from projects.selectors import attach_delivered_totals, delivered_totals
@@ -28,6 +34,154 @@ def rows_as_listed(serializer_class, queryset) -> list[dict]:
         for row in rows:
             row["delivered_total"] = totals.get(row["id"], Decimal("0.00"))
     return list(serializer_class(rows, many=True).data)
+
+
+def served_serializers() -> list[type]:
+    """Every serializer of the project's code that reads through the compiled path."""
+    found, pending = [], [CompiledReadMixin]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if not subclass.__module__.startswith("tests."):
+                found.append(subclass)
+    return sorted(set(found), key=lambda kind: kind.__qualname__)
+
+
+def test_the_compiled_serializers_are_the_ones_these_tests_have_samples_for():
+    assert {kind.Meta.model for kind in served_serializers()} <= set(SAMPLES)
+    assert served_serializers()  # the project and delivery lists at least
+
+
+def sample_projects() -> list[Project]:
+    """Projects with every field filled and with every nullable field empty, amounts of any exponent."""
+    unit = ProjectFactory.build().unit
+    unit.save()
+    full = ProjectFactory(
+        unit=unit, industry=IndustryFactory(code="new_materials"), chamber=ChamberFactory(), signed=True,
+        started_on=datetime.date(2011, 4, 1), land_area_mu=Decimal("700.5"), total_investment=Decimal("600000"),
+        signed_amount=Decimal("0.01"), notes="一期 18.95 亿  ",
+    )  # fmt: skip
+    CapitalDeliveryFactory(project=full, amount=Decimal("189500.25"))
+    CapitalDeliveryFactory(project=full, amount=Decimal("0.75"))
+    ProjectFactory(unit=unit)  # nulls everywhere they may be
+    ProjectFactory(unit=unit, signed=True, total_investment=Decimal("99999999.99"), land_area_mu=Decimal("0"))
+    return attach_delivered_totals(list(Project.objects.order_by("pk")))
+
+
+def sample_deliveries() -> list[CapitalDelivery]:
+    project = ProjectFactory(signed=True)
+    CapitalDeliveryFactory(project=project, note="首期", amount=Decimal("12.30"))
+    CapitalDeliveryFactory(project=project, amount=Decimal("99999.99"))
+    return list(CapitalDelivery.objects.order_by("pk"))
+
+
+SAMPLES = {Project: sample_projects, CapitalDelivery: sample_deliveries}
+
+
+def rows_of(serializer_class, instances: list) -> list[dict]:
+    """The instances as values() rows with the serializer's columns; a value that is not a column (a
+    computed total) is added under its field's name, as a list does."""
+    serializer = serializer_class()
+    model = serializer.Meta.model
+    columns = {field.name for field in model._meta.concrete_fields}
+    by_pk = {instance.pk: instance for instance in instances}
+    rows = list(model.objects.filter(pk__in=by_pk).order_by("pk").values(*serializer.value_columns()))
+    for row in rows:
+        for field in serializer.fields.values():
+            if not field.write_only and field.source not in columns and field.source != "*":
+                row[field.source] = getattr(by_pk[row["id"]], field.source)
+    return rows
+
+
+def assert_reads_as_drf(serializer_class, instances: list) -> None:
+    expected = [drf_representation(serializer_class, instance) for instance in instances]
+    assert [serializer_class(instance).data for instance in instances] == expected
+    assert list(serializer_class(instances, many=True).data) == expected
+    try:
+        rows = serializer_class(rows_of(serializer_class, instances), many=True).data
+    except TypeError as refused:  # a field a values() row cannot hold: refused, never answered wrong
+        assert "values() row" in str(refused)
+    else:
+        assert list(rows) == expected
+
+
+@pytest.mark.parametrize("serializer_class", served_serializers(), ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_every_compiled_serializer_reads_as_drf(serializer_class, zone):
+    instances = SAMPLES[serializer_class.Meta.model]()
+    with timezone.override(zone):
+        assert_reads_as_drf(serializer_class, instances)
+    # The lists that read rows can: no field of a served serializer is left to DRF whole.
+    assert list(serializer_class(rows_of(serializer_class, instances), many=True).data)
+
+
+class ShoutingCharField(serializers.CharField):
+    """A subclass that changes the output: the compiled path must not skip the change."""
+
+    def to_representation(self, value):
+        return super().to_representation(value).upper()
+
+
+def output_options(field) -> list[dict]:
+    """Every option that changes what a field of this kind writes, to be tried on it."""
+    kind = type(field)
+    if issubclass(kind, serializers.DecimalField):
+        return [
+            {"coerce_to_string": False},
+            {"localize": True},
+            {"normalize_output": True},
+            {"max_digits": None},
+            {"max_digits": 20, "decimal_places": 4},
+            {"decimal_places": 0, "max_digits": 18},
+            {"rounding": decimal.ROUND_DOWN, "decimal_places": 1, "max_digits": 18},
+        ]
+    if issubclass(kind, serializers.DateTimeField):
+        return [{"format": None}, {"format": "%Y-%m-%d %H:%M"}, {"default_timezone": ZoneInfo("America/New_York")}]
+    if issubclass(kind, serializers.DateField):
+        return [{"format": None}, {"format": "%Y/%m/%d"}, {"format": "ISO-8601"}]
+    if issubclass(kind, serializers.SlugRelatedField):
+        return [{"field_class": serializers.SlugRelatedField, "slug_field": "name"}]
+    if issubclass(kind, serializers.PrimaryKeyRelatedField):
+        return [{"pk_field": serializers.CharField()}]
+    if issubclass(kind, serializers.CharField) and not issubclass(kind, serializers.ChoiceField):
+        return [{"field_class": ShoutingCharField}]
+    return []
+
+
+def field_variants() -> list:
+    cases = []
+    for serializer_class in served_serializers():
+        for name, field in serializer_class().fields.items():
+            for options in output_options(field):
+                label = ",".join(f"{key}={getattr(value, '__name__', value)}" for key, value in options.items())
+                cases.append(
+                    pytest.param(serializer_class, name, options, id=f"{serializer_class.__name__}.{name}:{label}")
+                )
+    return cases
+
+
+def with_field_options(serializer_class, name: str, options: dict) -> type:
+    """The serializer with one field remade with other options (or as another class)."""
+    field = serializer_class().fields[name]
+    options = dict(options)
+    field_class = options.pop("field_class", type(field))
+    variant = field_class(*field._args, **{**field._kwargs, **options})
+    return type(f"{serializer_class.__name__}Variant", (serializer_class,), {name: variant})
+
+
+@pytest.mark.parametrize(("serializer_class", "name", "options"), field_variants())
+def test_every_field_reads_as_drf_whatever_its_output_options(serializer_class, name, options):
+    variant = with_field_options(serializer_class, name, options)
+    instances = SAMPLES[serializer_class.Meta.model]()
+    with timezone.override("Asia/Shanghai"):
+        assert_reads_as_drf(variant, instances)
+
+
+def test_the_field_option_cases_cover_amounts_dates_times_and_relations():
+    ids = {param.id.split(":")[0] for param in field_variants()}
+    assert {"ProjectSerializer.total_investment", "ProjectSerializer.delivered_total", "ProjectSerializer.signed_on",
+            "ProjectSerializer.created_at", "ProjectSerializer.unit", "ProjectSerializer.chamber",
+            "ProjectSerializer.name", "DeliverySerializer.amount", "DeliverySerializer.project"} <= ids  # fmt: skip
 
 
 def test_projects_read_the_same_with_and_without_the_compiled_path(unit):
