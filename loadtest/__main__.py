@@ -62,7 +62,10 @@ def main() -> int:
     if not summary_file.exists():
         print(f"Locust ended ({code}) without a summary; see its output above.", file=sys.stderr)
         return 1
-    print(f"\nLoad test: {args.users} users, spawn rate {args.spawn_rate}/s, {args.duration}; CSV in {OUT_DIR}/\n")
+    print(
+        f"\nLoad test: {args.users} users (each waiting {args.wait} s between requests), spawn rate "
+        f"{args.spawn_rate:g}/s, {args.duration}; Locust's CSV in {OUT_DIR}/\n"
+    )
     print(summary_file.read_text(encoding="utf-8"))
     return 0
 
@@ -74,6 +77,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--projects", type=int, default=100_000, help="generated projects beside the demo")
     parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument("--wait", default="1-4", help="seconds each user waits between requests, MIN-MAX")
     return parser.parse_args()
 
 
@@ -127,14 +131,28 @@ def _wait_until_serving(server: subprocess.Popen, *, port: int, seconds: float =
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
                 if response.status == 200:
+                    _warm_up(port)
                     return
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
 
 
+def _warm_up(port: int) -> None:
+    """A few requests so that both workers have imported their views before the clock starts, as on
+    a server that has been up for a while."""
+    for _ in range(8):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=30):
+            pass
+
+
 def _locust_run(args: argparse.Namespace, *, accounts_file: Path, summary_file: Path) -> int:
-    env = {**os.environ, "LOADTEST_ACCOUNTS": str(accounts_file), "LOADTEST_SUMMARY": str(summary_file)}
+    env = {
+        **os.environ,
+        "LOADTEST_ACCOUNTS": str(accounts_file),
+        "LOADTEST_SUMMARY": str(summary_file),
+        "LOADTEST_WAIT": args.wait,
+    }
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
         "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration,

@@ -7,8 +7,9 @@ when the run stops. Run it from the repository's root, e.g.
     LOADTEST_ACCOUNTS=var/loadtest/accounts.json python -m locust -f loadtest/locustfile.py \
         --headless -u 100 -r 10 -t 5m --host http://127.0.0.1:8710
 
-Every request is named "<kind>: <what>"; the kinds are the rows of the summary table. A response is
-an error unless its status is the one expected (a 429 from a throttle is an error too).
+Every request is named "<kind>: <what>"; the kinds are the rows of the summary tables (loadtest/summary.py,
+from every response kept as a sample). A response is an error unless its status is the one expected
+(a 429 from a throttle is an error too).
 
 One class per kind of user. Pages are listed in each class's `pages`, so the staff pages of
 DESIGN §5b (`/projects/`, `/dashboard/`) are added there once they exist.
@@ -18,13 +19,14 @@ import datetime as dt
 import itertools
 import os
 import random
+import time
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
 from loadtest.accounts import LoadAccounts
 from loadtest.periods import month_before, quarter_before
-from loadtest.summary import report
+from loadtest.summary import Sample, report
 
 ACCOUNTS_FILE = Path(os.environ.get("LOADTEST_ACCOUNTS", "var/loadtest/accounts.json"))
 ACCOUNTS = LoadAccounts.read(ACCOUNTS_FILE)
@@ -34,13 +36,15 @@ API_ACCOUNTS = itertools.cycle(ACCOUNTS.api_clients)
 UNIT_CODES = [code for _, code in ACCOUNTS.staff]
 STAGES = ["lead", "negotiating", "signed", "started", "producing", "dropped"]
 ORIGINS = ["local", "out_of_city", "out_of_province", "overseas"]
+# Seconds each simulated user waits between two requests, "MIN-MAX" (LOADTEST_WAIT).
+THINK_SECONDS = tuple(float(bound) for bound in os.environ.get("LOADTEST_WAIT", "1-4").split("-", 1))
 
 
 class BureauUser(HttpUser):
     """What every simulated user shares: checked requests and the two ways to sign in."""
 
     abstract = True
-    wait_time = between(1, 4)  # a person reads a page before the next click; a script is paced alike
+    wait_time = between(*THINK_SECONDS)  # a person reads a page before the next click; a script is paced alike
 
     def checked(self, method: str, path: str, *, name: str, expect: int = 200, **kwargs):
         with self.client.request(method, path, name=name, catch_response=True, **kwargs) as response:
@@ -286,9 +290,25 @@ class ApiClientUser(BureauUser):
         )
 
 
+SAMPLES: list[Sample] = []
+RUN: dict[str, float] = {}
+
+
+@events.test_start.add_listener
+def note_start(environment, **kwargs) -> None:
+    SAMPLES.clear()
+    RUN["started"] = time.time()
+
+
+@events.request.add_listener
+def keep_sample(name, response_time, exception=None, **kwargs) -> None:
+    SAMPLES.append(Sample(name, time.time(), response_time, str(exception) if exception else None))
+
+
 @events.test_stop.add_listener
 def write_summary(environment, **kwargs) -> None:
-    """The table per kind, where the runner reads it (LOADTEST_SUMMARY)."""
+    """The tables per kind, where the runner reads them (LOADTEST_SUMMARY)."""
     path = os.environ.get("LOADTEST_SUMMARY")
     if path:
-        Path(path).write_text(report(environment.stats) + "\n", encoding="utf-8")
+        text = report(SAMPLES, run_started=RUN.get("started", time.time()), run_ended=time.time())
+        Path(path).write_text(text + "\n", encoding="utf-8")
