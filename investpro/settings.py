@@ -5,7 +5,11 @@ in files under var/, so that `make run` needs no server. DATABASE_URL (PostgreSQ
 switch to the production parts; the same code and migrations run on both.
 """
 
+import sys
+import tempfile
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -16,8 +20,43 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+
+def _refuse(variable: str, problem: str) -> NoReturn:
+    """Stop start-up with one line naming the variable. manage.py, gunicorn and celery all import
+    these settings first; a traceback would bury the one thing the operator has to fix."""
+    sys.stderr.write(f"InvestPro 配置错误 / configuration error: {variable}: {problem}\n")
+    sys.stderr.flush()
+    # A gunicorn worker that exits 1 is started again forever; 4 is gunicorn's "application failed
+    # to load", on which its master stops too.
+    raise SystemExit(4 if "gunicorn" in sys.modules else 1)
+
+
+def _env_int(variable: str, default: int, *, minimum: int = 0) -> int:
+    try:
+        value = env.int(variable, default=default)
+    except ValueError:
+        _refuse(variable, f"须为整数 / must be an integer, not {env.str(variable)!r}")
+    if value < minimum:
+        _refuse(variable, f"须不小于 {minimum} / must be at least {minimum}, not {value}")
+    return value
+
+
+def _writable_directory(variable: str, path: Path) -> Path:
+    """Create the directory if needed and prove it writable by writing into it (root passes any
+    permission check, so only a real write tells)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        _refuse(variable, f"目录不可写 / {path} is not a writable directory ({exc.strerror})")
+    return path
+
+
 DEBUG = env.bool("DEBUG", default=False)
-VAR_DIR = Path(env.str("INVESTPRO_VAR_DIR", default=str(BASE_DIR / "var")))
+# Where the embedded install keeps its database, broker, cache and backups; relative to the project.
+VAR_DIR = _writable_directory(
+    "INVESTPRO_VAR_DIR", BASE_DIR / Path(env.str("INVESTPRO_VAR_DIR", default="var")).expanduser()
+)
 SECRET_KEY = env.str("SECRET_KEY", default="investpro-embedded-insecure-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,6 +81,7 @@ INSTALLED_APPS = [
     "chambers",
     "projects",
     "targets",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -93,16 +133,50 @@ def _sqlite_database(path: Path) -> dict:
     }
 
 
-if "DATABASE_URL" in env:
-    DATABASES = {"default": env.db("DATABASE_URL")}
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for the embedded SQLite).")
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+def _database_from_url(url: str, conn_max_age: int) -> dict:
+    """postgres://user:password@host:5432/name, or sqlite:///relative/path and sqlite:////absolute/path
+    (relative to the project) with the embedded database's options. The URL itself is never echoed:
+    it may hold a password."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        return {**env.db_url_config(url), "CONN_MAX_AGE": conn_max_age}
+    if scheme == "sqlite":
+        name = env.db_url_config(url)["NAME"]
+        if name in ("", ":memory:"):
+            _refuse("DATABASE_URL", "内存数据库不能被网站和后台任务共用 / give a file: sqlite:////path/to/investpro.sqlite3")
+        path = BASE_DIR / Path(name).expanduser()
+        _writable_directory("DATABASE_URL", path.parent)
+        return _sqlite_database(path)
+    _refuse(
+        "DATABASE_URL",
+        f"不支持 {scheme or '(无协议 / no scheme)'!r} / use postgres://user@host:5432/name or sqlite:////path/to/file",
+    )
+
+
+# Read even on SQLite (where Django's default, 0, is kept) so that a bad value fails everywhere.
+_CONN_MAX_AGE = _env_int("CONN_MAX_AGE", 60)
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": _database_from_url(env.str("DATABASE_URL"), _CONN_MAX_AGE)}
 else:
     DATABASES = {"default": _sqlite_database(VAR_DIR / "investpro.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Backups (operations/backups.py, django-dbbackup's connectors): SQLite through its online backup API,
+# PostgreSQL through pg_dump/pg_restore in the custom format. `manage.py backup` writes into
+# BACKUP_DIR unless told --to; the nightly backup (beat) keeps the newest BACKUP_KEEP there.
+BACKUP_DIR = VAR_DIR / "backups"
+BACKUP_KEEP = _env_int("BACKUP_KEEP", 14, minimum=1)
+DBBACKUP_CONNECTOR_MAPPING = {
+    "django.db.backends.sqlite3": "operations.backups.SqliteOnlineConnector",
+    "django.db.backends.postgresql": "operations.backups.PostgresCustomFormatConnector",
+}
+DBBACKUP_FILENAME_TEMPLATE = "investpro-{servername}-{datetime}.{extension}"
+DBBACKUP_SEND_EMAIL = False  # a failure goes to the log, not to a mail server
+# /healthz and `manage.py doctor`: the worker and beat are down when the last heartbeat (sent by
+# beat every minute, recorded by a worker) is older than this many seconds.
+HEALTH_STALE_AFTER = _env_int("HEALTH_STALE_AFTER", 180, minimum=90)
 
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -143,6 +217,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The monthly report: the current month every night, and the previous month until it is published.
     "reports-nightly": {"task": "targets.tasks.recompute_open_reports", "schedule": crontab(hour=1, minute=30)},
     "reports-reconcile": {"task": "targets.tasks.reconcile_reports", "schedule": crontab(minute="*/5")},
+    # Operations: the heartbeat /healthz reads (stamped with beat's send time; a backlog left by a
+    # stopped worker expires instead of being replayed), and the nightly backup.
+    "operations-heartbeat": {
+        "task": "operations.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": HEALTH_STALE_AFTER},
+    },
+    "operations-backup-nightly": {"task": "operations.tasks.backup_nightly", "schedule": crontab(hour=2, minute=30)},
 }
 
 

@@ -30,6 +30,7 @@ router.register("parcels", ParcelViewSet, basename="parcel")
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("operations.urls")),  # /healthz
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
