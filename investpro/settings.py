@@ -5,6 +5,7 @@ in files under var/, so that `make run` needs no server. DATABASE_URL (PostgreSQ
 switch to the production parts; the same code and migrations run on both.
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,9 +59,148 @@ DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = _writable_directory(
     "INVESTPRO_VAR_DIR", BASE_DIR / Path(env.str("INVESTPRO_VAR_DIR", default="var")).expanduser()
 )
-SECRET_KEY = env.str("SECRET_KEY", default="investpro-embedded-insecure-key-set-SECRET_KEY-in-production")
+
+
+# --- Security: secret key, hosts, HTTPS, cookies, Content-Security-Policy, Permissions-Policy ------
+#
+# Two modes, chosen by INVESTPRO_ENV. "embedded" (the default: `make run`, the test suite, CI, the
+# benchmark) runs with safe values and, with no SECRET_KEY, generates a random key into
+# VAR_DIR/secret_key (mode 0600) on first start and reuses it, so that no key is ever committed and
+# sessions survive restarts. "production" (deploy/production.env.example) is declared, never guessed:
+# DEBUG is off in the embedded mode too, and CI and the benchmark use DATABASE_URL without being a
+# deployment. In production SECRET_KEY and ALLOWED_HOSTS must be set, DEBUG must be off, and the
+# HTTPS settings (redirect, HSTS, secure cookies) default to on.
+# In either mode, with DEBUG off, a SECRET_KEY that is set must be usable: not the key once committed
+# here, at least 50 characters of which at least 5 distinct (the bar of Django's security.W009), or
+# start-up stops naming the variable.
+
+_MODES = ("embedded", "production")
+INVESTPRO_ENV = env.str("INVESTPRO_ENV", default="embedded")
+if INVESTPRO_ENV not in _MODES:
+    _refuse("INVESTPRO_ENV", f"须为 embedded 或 production / must be one of {', '.join(_MODES)}, not {INVESTPRO_ENV!r}")
+PRODUCTION = INVESTPRO_ENV == "production"
+if PRODUCTION and DEBUG:
+    _refuse("DEBUG", "生产环境不得开启调试 / must be 0 when INVESTPRO_ENV=production")
+
+# Keys that are public knowledge: the embedded default this file once carried, and the example's placeholder.
+_KNOWN_KEYS = {
+    "investpro-embedded-insecure-key-set-SECRET_KEY-in-production",
+    "CHANGE-ME-to-the-output-of-get_random_secret_key",
+}
+_SECRET_KEY_MIN_LENGTH = 50
+_SECRET_KEY_MIN_UNIQUE = 5
+
+
+def _secret_key_problem(key: str) -> str | None:
+    if key in _KNOWN_KEYS or key.startswith("django-insecure-"):
+        return "是公开的示例值 / is a published value, not a secret"
+    if len(key) < _SECRET_KEY_MIN_LENGTH or len(set(key)) < _SECRET_KEY_MIN_UNIQUE:
+        return (
+            f"太短 / too weak: at least {_SECRET_KEY_MIN_LENGTH} characters, {_SECRET_KEY_MIN_UNIQUE} distinct"
+        )
+    return None
+
+
+def _generated_secret_key(path: Path) -> str:
+    """The embedded key: read it, or create it once. The web server, the worker and beat start
+    together, so the key is written to a private temporary file and linked into place: exactly one
+    process wins, and no process ever reads a half-written key."""
+    from django.core.management.utils import get_random_secret_key
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        try:
+            with open(handle, "w") as out:
+                out.write(get_random_secret_key())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if problem := _secret_key_problem(key):
+        _refuse("SECRET_KEY", f"{path} {problem}; 删除该文件以重新生成 / delete the file to generate a new key")
+    return key
+
+
+def _secret_key() -> str:
+    key = env.str("SECRET_KEY", default="").strip()
+    if not key:
+        if PRODUCTION:
+            _refuse(
+                "SECRET_KEY",
+                "生产环境必须设置 / must be set when INVESTPRO_ENV=production; generate one with "
+                "python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'",
+            )
+        return _generated_secret_key(VAR_DIR / "secret_key")
+    if not DEBUG and (problem := _secret_key_problem(key)):
+        _refuse("SECRET_KEY", problem)
+    return key
+
+
+def _env_flag(variable: str, default: bool) -> bool:
+    """A yes/no setting; a typo such as `ture` stops start-up instead of silently meaning "off"."""
+    value = env.str(variable, default="").strip().lower()
+    if not value:
+        return default
+    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        _refuse(variable, f"须为 1 或 0 / must be 1 or 0, not {value!r}")
+    return value in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = _secret_key()
+if PRODUCTION and "ALLOWED_HOSTS" not in env:
+    _refuse("ALLOWED_HOSTS", "生产环境必须设置 / must be set when INVESTPRO_ENV=production (the site's host names)")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# The https:// origins of the site as the browser sees it, when that differs from the Host header
+# (a proxy that rewrites it).
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = _env_flag("CSRF_COOKIE_SECURE", default=PRODUCTION)
+# Opt-in, and only behind a proxy that terminates TLS and always sets (overwrites) this header:
+# otherwise a client could claim HTTPS itself. Named as Django sees it, e.g. HTTP_X_FORWARDED_PROTO.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _PROXY_SSL_HEADER and not _PROXY_SSL_HEADER.startswith("HTTP_"):
+    _refuse(
+        "SECURE_PROXY_SSL_HEADER",
+        f"须为 HTTP_ 开头的名称 / must be a name like HTTP_X_FORWARDED_PROTO, not {_PROXY_SSL_HEADER!r}",
+    )
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+
+# django-csp 4. Every script a page loads is a file from 'self'; no inline script anywhere (Swagger
+# UI's start-up script is served as a file by SpectacularSwaggerSplitView, see investpro/urls.py).
+# Styles allow 'unsafe-inline', scripts never: pages the app takes from its libraries carry inline
+# styles (Swagger UI's <style> block, the audit history's and DRF's browsable API's style="..."),
+# and a style cannot run code. Images allow data: for the icons Swagger UI's stylesheet embeds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# django-permissions-policy: the browser features a CRM never needs are switched off for every page.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb",
+    )
+}  # fmt: skip
+
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +217,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
     # The project's apps, lowest first: an app imports only apps above it in this list.
     "accounts",
     "chambers",
@@ -86,6 +228,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (the Security section above).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
