@@ -1,11 +1,73 @@
+"""Admin of units and users, and `ServiceAdmin`: how every app's admin writes.
+
+The admin writes through the same services as the API, so an admin edit is validated, locked and
+audited exactly like an API call: the ModelForm checks the input and shows its errors on the page,
+then the service saves with `full_clean`, the locks it takes (the project row, for a project's
+figures) and the admin user as the actor of the audit history.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Unit, User
-from .services import user_set_role, user_sync_group
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The services that write one model: `save(actor=…, <name>=row)` stores a new or changed row,
+    `delete(actor=…, <name>=row)` deletes one."""
+
+    name: str
+    save: Callable[..., models.Model]
+    delete: Callable[..., None]
+
+    def save_row(self, actor, row: models.Model) -> models.Model:
+        return self.save(actor=actor, **{self.name: row})
+
+    def delete_row(self, actor, row: models.Model) -> None:
+        self.delete(actor=actor, **{self.name: row})
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose every write (add, change, delete, "delete selected", a history revert,
+    an inline row) calls the services: `writes` for the model, `inline_writes` for each inline's."""
+
+    writes: Writes
+    inline_writes: dict[type[models.Model], Writes] = {}
+
+    def save_model(self, request, obj, form, change):
+        self.writes.save_row(request.user, obj)
+
+    def delete_model(self, request, obj):
+        self.writes.delete_row(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        # Django's bulk delete would skip the services (and their checks and history): one by one.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        writes = self.inline_writes[formset.model]  # an inline without services is a bug: fail loudly
+        rows = formset.save(commit=False)  # validated, not yet saved; fills deleted_objects too
+        for row in formset.deleted_objects:
+            writes.delete_row(request.user, row)
+        for row in rows:
+            writes.save_row(request.user, row)
+        formset.save_m2m()
+
+
+class ServiceHistoryAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    """For audited models: their 历史 page, and a revert goes through save_model, so the services too."""
+
 
 # A role's group and its permissions are derived from accounts.roles and rebuilt on every migrate, so
 # an edit made here would be silently undone: groups are shown (read-only) on each user instead.
@@ -13,7 +75,8 @@ admin.site.unregister(Group)
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ServiceHistoryAdmin):
+    writes = Writes("unit", services.unit_save, services.unit_delete)
     list_display = ("code", "name", "kind", "group")
     list_filter = ("kind", "group")
     search_fields = ("code", "name")
@@ -43,9 +106,12 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("is_staff", "is_superuser", "groups", "last_login", "date_joined")
 
     def save_model(self, request, obj, form, change):
-        user_set_role(user=obj, role=obj.role, unit=obj.unit)
-        super().save_model(request, obj, form, change)
+        services.user_save(user=obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        user_sync_group(user=form.instance)
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for user in queryset:
+                services.user_delete(user=user)

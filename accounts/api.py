@@ -2,7 +2,6 @@
 
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from accounts.permissions import ADMIN_ROLES
 from core.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
 from core.throttling import ScopedThrottle
 
@@ -21,12 +20,10 @@ class UnitViewSet(ServiceWritesMixin, ModelViewSet):
 
     queryset = Unit.objects.order_by("kind", "code")
     serializer_class = UnitSerializer
-    write_roles = ADMIN_ROLES
     lookup_field = "code"
     filterset_fields = ["kind", "group"]
     object_name = "unit"
-    create_service = staticmethod(services.unit_create)
-    update_service = staticmethod(services.unit_update)
+    save_service = staticmethod(services.unit_save)
 
 
 class TokenView(ObtainAuthToken):

@@ -53,20 +53,28 @@ def _check_editable(instance: models.Model, name: str) -> None:
 
 
 @transaction.atomic
-def unit_create(*, actor: User | None, **fields) -> Unit:
-    return audited_save(Unit(), actor=actor, **fields)
-
-
-@transaction.atomic
-def unit_update(*, actor: User | None, unit: Unit, **fields) -> Unit:
+def unit_save(*, actor: User | None, unit: Unit, **fields) -> Unit:
+    """Create (an unsaved `Unit()`) or change a responsible unit."""
     return audited_save(unit, actor=actor, **fields)
 
 
+def unit_create(*, actor: User | None, **fields) -> Unit:
+    return unit_save(actor=actor, unit=Unit(), **fields)
+
+
+@transaction.atomic
+def unit_delete(*, actor: User | None, unit: Unit) -> None:
+    """Delete a unit; one that still has users, projects or targets is refused (ProtectedError, 409)."""
+    audited_delete(unit, actor=actor)
+
+
 # --- Users ----------------------------------------------------------------------------------------
+# Users are not in the audit history (the admin's log records who changed them); their role decides
+# their admin-site flags and their group, so every write of a user goes through user_save.
 
 
 def user_set_role(*, user: User, role: str, unit: Unit | None) -> None:
-    """Give a user a role, the matching group and the admin-site flags; the caller saves."""
+    """Give a user a role and the admin-site flags that follow from it; the caller saves."""
     user.role = role
     user.unit = unit
     user.is_superuser = role == Role.ADMIN
@@ -74,6 +82,18 @@ def user_set_role(*, user: User, role: str, unit: Unit | None) -> None:
 
 
 @transaction.atomic
+def user_save(*, user: User, **fields) -> User:
+    """Create (an unsaved `User`, its password already set) or change a user: the flags follow its
+    role, the model's rules are checked, and it becomes a member of exactly its role's group."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user_set_role(user=user, role=user.role, unit=user.unit)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_sync_group(user=user)
+    return user
+
+
 def user_create(*, username: str, role: str, unit_code: str | None = None, password: str | None = None) -> User:
     if role not in Role.values:
         message = _("未知的角色“%(role)s”；可选：%(roles)s。") % {"role": role, "roles": ", ".join(Role.values)}
@@ -84,17 +104,18 @@ def user_create(*, username: str, role: str, unit_code: str | None = None, passw
         if unit is None:
             raise ValidationError({"unit": _("没有编码为“%(code)s”的责任单位。") % {"code": unit_code}})
     user = User(username=username)
-    user_set_role(user=user, role=role, unit=unit)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    user.save()
-    user_sync_group(user=user)
-    return user
+    return user_save(user=user, role=role, unit=unit)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    user.delete()
 
 
 def user_sync_group(*, user: User) -> None:
-    """Make the user a member of exactly its role's group."""
+    """Make the user a member of exactly its role's group (the image of its permissions, accounts.roles)."""
     user.groups.set([Group.objects.get(name=user.role)])

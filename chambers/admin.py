@@ -1,4 +1,4 @@
-"""Admin for chambers, their contacts and agreements.
+"""Admin for chambers, their contacts and agreements; every write goes through chambers.services.
 
 Events are registered in projects/admin.py: their signed totals are sums over projects, and this app
 may not import projects (apps import only the apps below them). They still show under this app.
@@ -6,7 +6,14 @@ may not import projects (apps import only the apps below them). They still show 
 
 from django.contrib import admin
 
+from accounts.admin import ServiceAdmin, Writes
+
+from . import services
 from .models import Agreement, Chamber, Contact
+
+CONTACT_WRITES = Writes("contact", services.contact_save, services.contact_delete)
+AGREEMENT_WRITES = Writes("agreement", services.agreement_save, services.agreement_delete)
+EVENT_WRITES = Writes("event", services.event_save, services.event_delete)
 
 
 class ContactInline(admin.TabularInline):
@@ -22,7 +29,9 @@ class AgreementInline(admin.TabularInline):
 
 
 @admin.register(Chamber)
-class ChamberAdmin(admin.ModelAdmin):
+class ChamberAdmin(ServiceAdmin):
+    writes = Writes("chamber", services.chamber_save, services.chamber_delete)
+    inline_writes = {Contact: CONTACT_WRITES, Agreement: AGREEMENT_WRITES}
     list_display = ("name", "kind", "region", "phone", "updated_at")
     list_filter = ("kind", "region")
     search_fields = ("name", "region")
@@ -30,7 +39,8 @@ class ChamberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ServiceAdmin):
+    writes = CONTACT_WRITES
     list_display = ("name", "organization", "title", "chamber", "phone", "email")
     list_filter = ("chamber__kind",)
     list_select_related = ("chamber",)
@@ -39,7 +49,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ServiceAdmin):
+    writes = AGREEMENT_WRITES
     list_display = ("title", "chamber", "kind", "signed_on", "expires_on")
     list_filter = ("kind", "chamber__kind")
     list_select_related = ("chamber",)

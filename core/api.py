@@ -1,16 +1,18 @@
-"""What every REST endpoint shares: the base viewset, serializers that leave the data rules to the
-models, the translation of domain errors into HTTP answers, file renderers for exports.
+"""What every REST endpoint shares: the base viewset, the one write path (ServiceWritesMixin),
+serializers that leave the data rules to the models, the translation of domain errors into HTTP
+answers, file renderers for exports.
 
 Permissions, pagination and throttling, which DRF's settings name, are in their own modules. The
 endpoints themselves live in each app's api.py.
 """
 
 import json
+from collections.abc import Callable
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db import IntegrityError
+from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.response import Response
@@ -26,10 +28,10 @@ DUPLICATE_CODES = {"unique", "unique_together", "duplicate"}
 
 
 class ModelViewSet(viewsets.ModelViewSet):
-    """The API's model endpoints: changes are PATCHes (no PUT); DELETE only where a view adds it."""
+    """The API's model endpoints: changes are PATCHes (no PUT); DELETE only where a view adds it.
+    Writes go through ServiceWritesMixin, which every writing view puts first in its bases."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    write_roles: tuple = ()
     # Declared so that an action may set its own budget (@action(throttle_scope="export")).
     throttle_scope: str | None = None
 
@@ -90,56 +92,6 @@ class ModelRulesSerializer(serializers.ModelSerializer):
         return field_class, field_kwargs
 
 
-class CleanModelSerializer(ModelRulesSerializer):
-    """Saves through the model's own `full_clean()`, so the API obeys the rules every door obeys.
-
-    For models whose writes need no more than that; audited models are written by their app's
-    services, which do the same and record who made the change.
-    """
-
-    def create(self, validated_data):
-        many = self._pop_many_to_many(validated_data)
-        instance = self.Meta.model(**validated_data)
-        return self._clean_and_save(instance, many)
-
-    def update(self, instance, validated_data):
-        many = self._pop_many_to_many(validated_data)
-        for field, value in validated_data.items():
-            setattr(instance, field, value)
-        return self._clean_and_save(instance, many)
-
-    def _pop_many_to_many(self, validated_data) -> dict:
-        names = {f.name for f in self.Meta.model._meta.many_to_many}
-        return {name: validated_data.pop(name) for name in list(validated_data) if name in names}
-
-    @transaction.atomic
-    def _clean_and_save(self, instance, many: dict):
-        instance.full_clean()
-        instance.save()
-        for name, values in many.items():
-            getattr(instance, name).set(values)
-        return instance
-
-
-class RereadAfterWriteMixin:
-    """After a write, answer with the row as the list shows it, computed fields included.
-
-    A view whose perform_create/perform_update do their own writing sets `serializer.instance`
-    from `self.reread(pk)` itself.
-    """
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.reread(serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.reread(serializer.instance.pk)
-
-    def reread(self, pk: int):
-        return self.get_queryset().get(pk=pk)
-
-
 class FileRenderer(renderers.BaseRenderer):
     """Lets `?format=csv` or `?format=xlsx` through content negotiation for an export view, which
     answers with the file itself; only an error answer (a bad filter, say) is rendered here, as JSON."""
@@ -165,22 +117,43 @@ class XLSXRenderer(FileRenderer):
 
 
 class ServiceWritesMixin:
-    """Writes through the app's services, which validate with the model and keep the audit trail.
+    """The API's one way to write: every create, change and delete of a view calls its app's service,
+    which validates with the model's rules (`full_clean`), takes the locks the write needs and records
+    the actor in the audit history. The admin calls the same services (see accounts.admin).
 
-    A view names them: `create_service(actor=…, **data)`, `update_service(actor=…, <object_name>=…,
-    **data)` and, where deleting is allowed, `delete_service(actor=…, <object_name>=…)`.
+    A view names them:
+    - `save_service(actor=…, <object_name>=row, **data)` writes a new row (an unsaved `Model()`) or
+      changes a stored one, and returns it;
+    - `delete_service(actor=…, <object_name>=row)`, where the view routes DELETE.
+
+    Whether a caller may write this kind of row at all is the permission class's question (the role's
+    model permissions, accounts.permissions). Which rows it may write is `check_write`'s, called
+    before every write with the stored row and the new data; by default it allows every row.
     """
 
     object_name: str
-    create_service = update_service = delete_service = None
+    save_service: Callable[..., Model] | None = None
+    delete_service: Callable[..., None] | None = None
 
-    def perform_create(self, serializer):
-        serializer.instance = self.create_service(actor=self.request.user, **serializer.validated_data)
+    def check_write(self, *, instance: Model | None = None, data: dict | None = None) -> None:
+        """Raise PermissionDenied for a row this caller may not write (a row-level rule)."""
 
-    def perform_update(self, serializer):
-        serializer.instance = self.update_service(
-            actor=self.request.user, **{self.object_name: serializer.instance}, **serializer.validated_data
-        )
+    def reread(self, instance: Model) -> Model:
+        """The written row as the answer shows it; a view whose answer has computed fields re-reads it."""
+        return instance
 
-    def perform_destroy(self, instance):
+    def perform_create(self, serializer) -> None:
+        self._save(serializer, row=serializer.Meta.model())
+
+    def perform_update(self, serializer) -> None:
+        self._save(serializer, row=serializer.instance)
+
+    def perform_destroy(self, instance) -> None:
+        self.check_write(instance=instance)
         self.delete_service(actor=self.request.user, **{self.object_name: instance})
+
+    def _save(self, serializer, *, row: Model) -> None:
+        data = serializer.validated_data
+        self.check_write(instance=row if row.pk is not None else None, data=data)
+        saved = self.save_service(actor=self.request.user, **{self.object_name: row}, **data)
+        serializer.instance = self.reread(saved)

@@ -307,6 +307,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Who may do what: each role's model permissions, one table in accounts/roles.py (read without a query).
+AUTHENTICATION_BACKENDS = ["accounts.roles.RoleBackend"]
 
 # Backups (operations/backups.py, django-dbbackup's connectors): SQLite through its online backup API,
 # PostgreSQL through pg_dump/pg_restore in the custom format. `manage.py backup` writes into
@@ -419,7 +421,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -1,8 +1,9 @@
 """Admin for projects with their deliveries and timeline, ready land, industries, and events.
 
 Projects and their parts are scoped by `visible_to` as on every other page, although the admin site's
-users (leaders, view only, and administrators) see them all. Edits go through each model's ModelForm,
-which runs `full_clean()`: the rules of `projects.models` apply here as everywhere.
+users (leaders, view only, and administrators) see them all. Every write, inline rows included, goes
+through projects.services (see accounts.admin.ServiceAdmin): validated by the model's rules, the
+project row locked where its figures change, the admin user recorded in the audit history.
 """
 
 from decimal import Decimal
@@ -11,11 +12,12 @@ from django.contrib import admin
 from django.utils import formats
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ServiceAdmin, ServiceHistoryAdmin, Writes
+from chambers.admin import EVENT_WRITES
 from chambers.models import Event
 
-from . import selectors
+from . import selectors, services
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project
 
 
@@ -24,14 +26,20 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else formats.number_format(value, 2)
 
 
+DELIVERY_WRITES = Writes("delivery", services.delivery_save, services.delivery_delete)
+ACTIVITY_WRITES = Writes("activity", services.activity_save, services.activity_delete)
+
+
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(ServiceAdmin):
+    writes = Writes("industry", services.industry_save, services.industry_delete)
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(Parcel)
-class ParcelAdmin(admin.ModelAdmin):
+class ParcelAdmin(ServiceAdmin):
+    writes = Writes("parcel", services.parcel_save, services.parcel_delete)
     list_display = (
         "code", "name", "unit", "area_mu", "min_investment_intensity", "status", "published", "published_on",
     )
@@ -61,7 +69,9 @@ class ActivityInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(ServiceHistoryAdmin):
+    writes = Writes("project", services.project_save, services.project_delete)
+    inline_writes = {CapitalDelivery: DELIVERY_WRITES, Activity: ACTIVITY_WRITES}
     list_display = (
         "name", "investor", "unit", "stage", "total_investment", "signed_amount", "signed_on",
         "delivered_total", "confidential", "updated_at",
@@ -95,15 +105,10 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def delivered_total(self, obj: Project) -> str | None:
         return money(getattr(obj, "delivered_sum", None))  # None on the add page: nothing delivered yet
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Activity:
-            for activity_form in formset.extra_forms:
-                activity_form.instance.created_by = request.user
-        super().save_formset(request, form, formset, change)
-
 
 @admin.register(CapitalDelivery)
-class CapitalDeliveryAdmin(SimpleHistoryAdmin):
+class CapitalDeliveryAdmin(ServiceHistoryAdmin):
+    writes = DELIVERY_WRITES
     list_display = ("delivered_on", "project", "project_unit", "amount", "note")
     list_filter = ("project__unit",)
     list_select_related = ("project__unit",)
@@ -120,7 +125,8 @@ class CapitalDeliveryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ServiceAdmin):
+    writes = ACTIVITY_WRITES
     list_display = ("happened_on", "project", "kind", "summary_short", "next_action_on", "created_by")
     list_filter = ("kind", "project__unit")
     list_select_related = ("project", "created_by")
@@ -136,15 +142,12 @@ class ActivityAdmin(admin.ModelAdmin):
     def summary_short(self, obj: Activity) -> str:
         return Truncator(obj.summary).chars(40)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ServiceAdmin):
     """Events with what they brought in: the projects they led to that are signed and not dropped."""
+
+    writes = EVENT_WRITES
 
     list_display = (
         "name", "kind", "starts_on", "location", "organizer", "invited_count", "signed_count", "signed_total",

@@ -8,18 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Unit
-from accounts.permissions import EDITOR_ROLES
 from chambers import api as chambers_api
 from chambers.models import Chamber, Contact, Event
-from core.api import (
-    CleanModelSerializer,
-    CodeField,
-    CSVRenderer,
-    ModelRulesSerializer,
-    ModelViewSet,
-    RereadAfterWriteMixin,
-    XLSXRenderer,
-)
+from core.api import CodeField, CSVRenderer, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin, XLSXRenderer
 from core.compiled_read import CompiledListSerializer, CompiledReadMixin
 
 from . import services
@@ -66,16 +57,16 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
         list_serializer_class = CompiledListSerializer
 
 
-class UnitScopedWritesMixin:
-    """Writes allowed only in the units the caller may change (`can_edit_unit`): the row's unit as
-    stored and, when a change moves the row, the unit it moves to.
+class UnitScopedWritesMixin(ServiceWritesMixin):
+    """Service writes allowed only in the units the caller may change (`can_edit_unit`): the row's
+    unit as stored and, when a change moves the row, the unit it moves to.
 
     `scope_field` names what carries the unit: the row's own `unit`, or its `project`.
     """
 
     scope_field = "unit"
 
-    def require_editable(self, *, instance=None, data=None) -> None:
+    def check_write(self, *, instance=None, data=None) -> None:
         scopes = [getattr(instance, self.scope_field)] if instance is not None else []
         if data and self.scope_field in data:
             scopes.append(data[self.scope_field])
@@ -91,7 +82,9 @@ class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
-    write_roles = EDITOR_ROLES
+    object_name = "project"
+    save_service = staticmethod(services.project_save)
+    delete_service = staticmethod(services.project_delete)
     http_method_names = [*ModelViewSet.http_method_names, "delete"]
 
     def get_queryset(self):
@@ -109,8 +102,8 @@ class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
     def get_object(self):
         return attach_delivered_totals([super().get_object()])[0]
 
-    def reread(self, pk: int) -> Project:
-        return attach_delivered_totals([self.get_queryset().get(pk=pk)])[0]
+    def reread(self, instance: Project) -> Project:
+        return attach_delivered_totals([self.get_queryset().get(pk=instance.pk)])[0]
 
     @EXPORT_SCHEMA
     @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export")
@@ -118,21 +111,6 @@ class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
         """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
         projects = self.filter_queryset(self.get_queryset()).annotate(delivered_total=delivered_total())
         return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
-
-    def perform_create(self, serializer):
-        self.require_editable(data=serializer.validated_data)
-        project = services.project_create(actor=self.request.user, **serializer.validated_data)
-        serializer.instance = self.reread(project.pk)
-
-    def perform_update(self, serializer):
-        project = serializer.instance
-        self.require_editable(instance=project, data=serializer.validated_data)
-        project = services.project_update(actor=self.request.user, project=project, **serializer.validated_data)
-        serializer.instance = self.reread(project.pk)
-
-    def perform_destroy(self, instance):
-        self.require_editable(instance=instance)
-        services.project_delete(actor=self.request.user, project=instance)
 
 
 class VisibleProjectField(serializers.PrimaryKeyRelatedField):
@@ -157,7 +135,9 @@ class DeliveryViewSet(UnitScopedWritesMixin, ModelViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
     scope_field = "project"
-    write_roles = EDITOR_ROLES
+    object_name = "delivery"
+    save_service = staticmethod(services.delivery_save)
+    delete_service = staticmethod(services.delivery_delete)
     http_method_names = [*ModelViewSet.http_method_names, "delete"]
 
     def get_queryset(self):
@@ -171,21 +151,6 @@ class DeliveryViewSet(UnitScopedWritesMixin, ModelViewSet):
         return export_response(
             deliveries, DELIVERY_COLUMNS, file_format=request.accepted_renderer.format, name="deliveries"
         )
-
-    def perform_create(self, serializer):
-        self.require_editable(data=serializer.validated_data)
-        serializer.instance = services.delivery_record(actor=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        delivery = serializer.instance
-        self.require_editable(instance=delivery, data=serializer.validated_data)
-        serializer.instance = services.delivery_update(
-            actor=self.request.user, delivery=delivery, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        self.require_editable(instance=instance)
-        services.delivery_delete(actor=self.request.user, delivery=instance)
 
 
 class ActivitySerializer(ModelRulesSerializer):
@@ -202,15 +167,12 @@ class ActivityViewSet(UnitScopedWritesMixin, mixins.CreateModelMixin, viewsets.R
 
     serializer_class = ActivitySerializer
     scope_field = "project"
-    write_roles = EDITOR_ROLES
+    object_name = "activity"
+    save_service = staticmethod(services.activity_save)
     filterset_fields = ["project", "kind", "contact"]
 
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user).order_by("-happened_on", "-id")
-
-    def perform_create(self, serializer):
-        self.require_editable(data=serializer.validated_data)
-        serializer.instance = services.activity_record(actor=self.request.user, **serializer.validated_data)
 
 
 class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -227,7 +189,7 @@ class EventSerializer(chambers_api.EventSerializer):
         fields = [*chambers_api.EventSerializer.Meta.fields, "signed_count", "signed_total"]
 
 
-class EventViewSet(RereadAfterWriteMixin, chambers_api.EventViewSet):
+class EventViewSet(chambers_api.EventViewSet):
     """Events (招商活动) with what each brought in: its signed projects, counted and summed."""
 
     serializer_class = EventSerializer
@@ -235,12 +197,15 @@ class EventViewSet(RereadAfterWriteMixin, chambers_api.EventViewSet):
     def get_queryset(self):
         return events_with_signed_totals(super().get_queryset())
 
+    def reread(self, instance: Event) -> Event:
+        return self.get_queryset().get(pk=instance.pk)  # with its totals
 
-class ParcelSerializer(CleanModelSerializer):
+
+class ParcelSerializer(ModelRulesSerializer):
     unit = CodeField(queryset=Unit.objects.all())
     industries = CodeField(queryset=Industry.objects.all(), many=True, required=False)
 
-    class Meta(CleanModelSerializer.Meta):
+    class Meta(ModelRulesSerializer.Meta):
         model = Parcel
         fields = [
             "id", "code", "name", "unit", "location", "area_mu", "industries", "requirements",
@@ -253,8 +218,9 @@ class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
 
     serializer_class = ParcelSerializer
     public_read = True
-    write_roles = EDITOR_ROLES
     filterset_class = ParcelFilterSet
+    object_name = "parcel"
+    save_service = staticmethod(services.parcel_save)
 
     def get_queryset(self):
         return (
@@ -263,11 +229,3 @@ class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
             .prefetch_related("industries")
             .order_by("code")
         )
-
-    def perform_create(self, serializer):
-        self.require_editable(data=serializer.validated_data)
-        serializer.save()
-
-    def perform_update(self, serializer):
-        self.require_editable(instance=serializer.instance, data=serializer.validated_data)
-        serializer.save()

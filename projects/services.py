@@ -1,8 +1,11 @@
-"""Writes about projects, their capital deliveries and their follow-up timeline.
+"""Writes about projects, their capital deliveries and follow-up timeline, ready land and industries:
+the API, the admin and the commands all write through these functions.
 
 Every write validates with the model's own rules (`full_clean`) and records its actor in the audit
 trail; the rules themselves live in `projects.models`.
 """
+
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -12,7 +15,7 @@ from accounts.models import User
 from accounts.services import audited_delete, audited_save
 from core.errors import ConflictError
 
-from .models import Activity, CapitalDelivery, Project
+from .models import Activity, CapitalDelivery, Industry, Parcel, Project
 
 
 def _lock_project(project_id: int) -> Project:
@@ -30,15 +33,16 @@ def _lock_project(project_id: int) -> Project:
 
 
 @transaction.atomic
-def project_create(*, actor: User | None, **fields) -> Project:
-    return audited_save(Project(), actor=actor, **fields)
-
-
-@transaction.atomic
-def project_update(*, actor: User | None, project: Project, **fields) -> Project:
-    """Change a project; dropping it (stage `dropped`) keeps its deliveries, which still count."""
-    _lock_project(project.pk)
+def project_save(*, actor: User | None, project: Project, **fields) -> Project:
+    """Create (an unsaved `Project()`) or change a project; dropping one (stage `dropped`) keeps its
+    deliveries, which still count. A stored project is locked first (see _lock_project)."""
+    if project.pk is not None:
+        _lock_project(project.pk)
     return audited_save(project, actor=actor, **fields)
+
+
+def project_create(*, actor: User | None, **fields) -> Project:
+    return project_save(actor=actor, project=Project(), **fields)
 
 
 @transaction.atomic
@@ -57,40 +61,74 @@ def project_delete(*, actor: User | None, project: Project) -> None:
 # --- Capital deliveries ---------------------------------------------------------------------------
 
 
-def _save_delivery(
-    delivery: CapitalDelivery, *, actor: User | None, project: Project | None = None, **fields
+@transaction.atomic
+def delivery_save(
+    *, actor: User | None, delivery: CapitalDelivery, project: Project | None = None, **fields
 ) -> CapitalDelivery:
+    """Record (an unsaved `CapitalDelivery()` and its project) or change a tranche of delivered
+    capital: delivered_on, amount, note, or the project it belongs to."""
     # Validate against the project as stored, and locked (see _lock_project), not a caller's copy.
     delivery.project = _lock_project(project.pk if project is not None else delivery.project_id)
     return audited_save(delivery, actor=actor, **fields)
 
 
-@transaction.atomic
 def delivery_record(*, actor: User | None, project: Project, **fields) -> CapitalDelivery:
     """Record a tranche of delivered capital (delivered_on, amount, note) for a signed project."""
-    return _save_delivery(CapitalDelivery(), actor=actor, project=project, **fields)
-
-
-@transaction.atomic
-def delivery_update(*, actor: User | None, delivery: CapitalDelivery, **fields) -> CapitalDelivery:
-    return _save_delivery(delivery, actor=actor, **fields)
+    return delivery_save(actor=actor, delivery=CapitalDelivery(), project=project, **fields)
 
 
 @transaction.atomic
 def delivery_delete(*, actor: User | None, delivery: CapitalDelivery) -> None:
+    _lock_project(delivery.project_id)  # the project's delivered total changes
     audited_delete(delivery, actor=actor)
 
 
 # --- Follow-up timeline ---------------------------------------------------------------------------
+# Activities are not in the audit trail; `created_by` is their record of who wrote them.
 
 
 @transaction.atomic
-def activity_record(*, actor: User | None, project: Project, **fields) -> Activity:
-    """Add an entry to a project's follow-up timeline, recorded by `actor`.
+def activity_save(*, actor: User | None, activity: Activity, **fields) -> Activity:
+    """Add (an unsaved `Activity()`) an entry to a project's follow-up timeline, written by `actor`,
+    or correct one (the admin's; the API only adds)."""
+    if activity.pk is None and activity.created_by_id is None:
+        activity.created_by = actor
+    return audited_save(activity, actor=actor, **fields)
 
-    Activities are not in the audit trail; `created_by` is their record of who wrote them.
-    """
-    activity = Activity(project=project, created_by=actor, **fields)
-    activity.full_clean()
-    activity.save()
-    return activity
+
+def activity_record(*, actor: User | None, project: Project, **fields) -> Activity:
+    return activity_save(actor=actor, activity=Activity(), project=project, **fields)
+
+
+@transaction.atomic
+def activity_delete(*, actor: User | None, activity: Activity) -> None:
+    audited_delete(activity, actor=actor)
+
+
+# --- Ready land and industries ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def parcel_save(
+    *, actor: User | None, parcel: Parcel, industries: Iterable[Industry] | None = None, **fields
+) -> Parcel:
+    """Create (an unsaved `Parcel()`) or change a parcel of ready land and, when given, its industries."""
+    parcel = audited_save(parcel, actor=actor, **fields)
+    if industries is not None:
+        parcel.industries.set(industries)
+    return parcel
+
+
+@transaction.atomic
+def parcel_delete(*, actor: User | None, parcel: Parcel) -> None:
+    audited_delete(parcel, actor=actor)
+
+
+@transaction.atomic
+def industry_save(*, actor: User | None, industry: Industry, **fields) -> Industry:
+    return audited_save(industry, actor=actor, **fields)
+
+
+@transaction.atomic
+def industry_delete(*, actor: User | None, industry: Industry) -> None:
+    audited_delete(industry, actor=actor)

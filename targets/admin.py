@@ -1,19 +1,22 @@
-"""Admin for indicators and targets (audited), and the monthly reports, which are read-only here:
-their rows are computed by the report job, and a published report never changes again."""
+"""Admin for indicators and targets (audited, written through targets.services), and the monthly
+reports, which are read-only here: their rows are computed by the report job, and a published report
+never changes again."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ServiceHistoryAdmin, Writes
 from projects.models import Project
 
+from . import services
 from .models import Indicator, Report, ReportRow, Target
 
 CITY = _("全市")
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ServiceHistoryAdmin):
+    writes = Writes("indicator", services.indicator_save, services.indicator_delete)
     list_display = ("code", "name", "measure", "basis", "origin_names", "category", "min_total_investment",
                     "position", "active")
     list_filter = ("measure", "active", "category", "returning_merchant", "mountain_sea", "channel")
@@ -27,7 +30,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(ServiceHistoryAdmin):
+    writes = Writes("target", services.target_save, services.target_delete)
     list_display = ("year", "indicator", "scope", "value")
     list_filter = ("year", "indicator", "unit")
     list_select_related = ("indicator", "unit")

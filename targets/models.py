@@ -4,12 +4,58 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 from core.constraints import FieldCheckConstraint
 from projects.models import Industry, Project, amount_field, not_negative
+
+# --- Year and month bounds ------------------------------------------------------------------------
+# The one definition of a valid year and month. The models' CHECK constraints, the report service
+# (targets.reporting) and the API's report request all use what is below, so a bound changes here.
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_MESSAGE = format_lazy(_("年度须在 {first} 至 {last} 之间。"), first=FIRST_YEAR, last=LAST_YEAR)
+MONTH_MESSAGE = _("月份须在 1 至 12 之间。")
+
+
+def validate_year(value: int) -> None:
+    """A Django validator (DRF fields accept it too): the years the bureau's figures can be about."""
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise ValidationError(YEAR_MESSAGE, code="year_range")
+
+
+def validate_month(value: int) -> None:
+    if not 1 <= value <= 12:
+        raise ValidationError(MONTH_MESSAGE, code="month_range")
+
+
+def validate_year_month(*, year: int, month: int) -> None:
+    """Both checks at once, each error under its field's name: `{"year": [...], "month": [...]}`."""
+    errors = {}
+    for field, value, validate in (("year", year, validate_year), ("month", month, validate_month)):
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors[field] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+def year_in_range(name: str) -> FieldCheckConstraint:
+    """The same bound as validate_year, kept by the database too."""
+    return FieldCheckConstraint(
+        name=name, condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), field="year",
+        violation_error_message=YEAR_MESSAGE,
+    )
+
+
+def month_in_range(name: str) -> FieldCheckConstraint:
+    return FieldCheckConstraint(
+        name=name, condition=Q(month__gte=1, month__lte=12), field="month", violation_error_message=MONTH_MESSAGE,
+    )
 
 
 class Indicator(models.Model):
@@ -115,10 +161,7 @@ class Target(models.Model):
                 violation_error_code="duplicate", violation_error_message=_("该年度、指标的全市目标已存在。"),
             ),
             not_negative("value", _("目标值不能为负数。")),
-            FieldCheckConstraint(
-                name="target_year_sane", condition=Q(year__gte=2000, year__lte=2100), field="year",
-                violation_error_message=_("年度须在 2000 至 2100 之间。"),
-            ),
+            year_in_range("target_year_sane"),
         ]
 
     def __str__(self) -> str:
@@ -159,14 +202,8 @@ class Report(models.Model):
                 fields=["year", "month"], name="report_unique_month", violation_error_code="duplicate",
                 violation_error_message=_("该月的通报已存在。"),
             ),
-            FieldCheckConstraint(
-                name="report_month_range", condition=Q(month__gte=1, month__lte=12), field="month",
-                violation_error_message=_("月份须在 1 至 12 之间。"),
-            ),
-            FieldCheckConstraint(
-                name="report_year_sane", condition=Q(year__gte=2000, year__lte=2100), field="year",
-                violation_error_message=_("年度须在 2000 至 2100 之间。"),
-            ),
+            month_in_range("report_month_range"),
+            year_in_range("report_year_sane"),
             FieldCheckConstraint(
                 name="report_published_has_when",
                 condition=~Q(status="published") | Q(published_at__isnull=False),

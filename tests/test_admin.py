@@ -167,7 +167,7 @@ def test_event_signed_count_and_total_count_only_signed_projects_not_dropped(adm
 def test_a_projects_history_page_shows_who_changed_what(admin_client, admin_user):
     editor = UserFactory(role=Role.ADMIN, username="zhang_wei")
     project = project_services.project_create(actor=admin_user, name="久阳光电", unit=UnitFactory())
-    project_services.project_update(actor=editor, project=project, name="久阳光电二期")
+    project_services.project_save(actor=editor, project=project, name="久阳光电二期")
 
     response = admin_client.get(url(Project, "history", project.pk))
     assert response.status_code == 200

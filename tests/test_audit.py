@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Unit
-from accounts.services import unit_create, unit_update
+from accounts.services import unit_create, unit_save
 from projects import services as project_services
 from projects.models import CapitalDelivery, Project
 from targets import services as target_services
@@ -62,7 +62,7 @@ def _unit(actor):
 CASES = {
     "project": Case(
         create=_project,
-        update=lambda actor, p: project_services.project_update(
+        update=lambda actor, p: project_services.project_save(
             actor=actor, project=p, name="根根陶瓷二期", returning_merchant=True
         ),
         changed={"name", "returning_merchant"},
@@ -70,26 +70,26 @@ CASES = {
     ),
     "delivery": Case(
         create=_delivery,
-        update=lambda actor, d: project_services.delivery_update(actor=actor, delivery=d, amount=Decimal("550.00")),
+        update=lambda actor, d: project_services.delivery_save(actor=actor, delivery=d, amount=Decimal("550.00")),
         changed={"amount"},
         delete=lambda actor, d: project_services.delivery_delete(actor=actor, delivery=d),
     ),
     "target": Case(
         create=_target,
-        update=lambda actor, t: target_services.target_update(actor=actor, target=t, value=Decimal("3300000")),
+        update=lambda actor, t: target_services.target_save(actor=actor, target=t, value=Decimal("3300000")),
         changed={"value"},
         delete=lambda actor, t: target_services.target_delete(actor=actor, target=t),
     ),
     "indicator": Case(
         create=_indicator,
-        update=lambda actor, i: target_services.indicator_update(
+        update=lambda actor, i: target_services.indicator_save(
             actor=actor, indicator=i, name="上市公司签约额", industries=[IndustryFactory()]
         ),
         changed={"name", "industries"},
     ),
     "unit": Case(
         create=_unit,
-        update=lambda actor, u: unit_update(actor=actor, unit=u, group="第一组"),
+        update=lambda actor, u: unit_save(actor=actor, unit=u, group="第一组"),
         changed={"group"},
     ),
 }

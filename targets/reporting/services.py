@@ -22,7 +22,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ConflictError
-from targets.models import Report, ReportRow
+from targets.models import Report, ReportRow, validate_year_month
 
 from .figures import build_rows
 
@@ -63,17 +63,10 @@ def _locked(report_id: int) -> Report:
     return Report.objects.select_for_update().get(pk=report_id)
 
 
-def _check_month(year: int, month: int) -> None:
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"year": _("年度须在 2000 至 2100 之间。")})
-    if not 1 <= month <= 12:
-        raise ValidationError({"month": _("月份须在 1 至 12 之间。")})
-
-
 def _claim(*, year: int, month: int) -> Report:
     """Get or create the month's report, locked, refuse it if published, and mark it queued.
     Call inside a transaction."""
-    _check_month(year, month)
+    validate_year_month(year=year, month=month)  # a 400 naming the field, before the database's CHECK
     report, _created = Report.objects.select_for_update().get_or_create(year=year, month=month)
     if report.is_published:
         raise ReportPublishedError(report)

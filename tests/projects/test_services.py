@@ -27,7 +27,7 @@ def stored(obj) -> dict:
     return type(obj)._base_manager.filter(pk=obj.pk).values().get()
 
 
-# --- project_create / project_update / project_delete ---------------------------------------------
+# --- project_create / project_save / project_delete ---------------------------------------------
 
 
 def test_project_create_saves_a_valid_project(admin_user, unit):
@@ -61,20 +61,20 @@ def test_project_create_refuses_an_unknown_field(admin_user, unit):
     assert Project.objects.count() == 0
 
 
-def test_project_update_saves_the_change(admin_user):
+def test_project_save_saves_the_change(admin_user):
     project = ProjectFactory(signed=True)
-    services.project_update(
+    services.project_save(
         actor=admin_user, project=project, stage=Project.Stage.STARTED, started_on=datetime.date(2011, 6, 1)
     )
     project.refresh_from_db()
     assert (project.stage, project.started_on) == (Project.Stage.STARTED, datetime.date(2011, 6, 1))
 
 
-def test_project_update_refuses_a_start_before_signing_and_keeps_the_row(admin_user):
+def test_project_save_refuses_a_start_before_signing_and_keeps_the_row(admin_user):
     project = ProjectFactory(signed=True)
     before, history = stored(project), project.history.count()
     refused(
-        lambda: services.project_update(
+        lambda: services.project_save(
             actor=admin_user, project=project, stage=Project.Stage.STARTED, started_on=datetime.date(2011, 1, 1)
         ),
         "started_on", "开工日期不能早于签约日期。",
@@ -88,7 +88,7 @@ def test_project_with_deliveries_cannot_go_back_before_signing(admin_user):
     project = delivery.project
     before = stored(project)
     refused(
-        lambda: services.project_update(actor=admin_user, project=project, stage=Project.Stage.NEGOTIATING),
+        lambda: services.project_save(actor=admin_user, project=project, stage=Project.Stage.NEGOTIATING),
         "stage", "已有到位资金的项目不能退回签约前的阶段。",
     )
     assert stored(project) == before
@@ -97,7 +97,7 @@ def test_project_with_deliveries_cannot_go_back_before_signing(admin_user):
 def test_dropping_a_project_keeps_its_deliveries(admin_user):
     delivery = CapitalDeliveryFactory(amount=Decimal("1895.00"))
     project = delivery.project
-    services.project_update(
+    services.project_save(
         actor=admin_user, project=project, stage=Project.Stage.DROPPED, dropped_on=datetime.date(2011, 9, 1)
     )
     project.refresh_from_db()
@@ -127,7 +127,7 @@ def test_project_delete_with_deliveries_is_a_conflict_and_the_project_remains(ad
     assert project.history.filter(history_type="-").count() == 0
 
 
-# --- delivery_record / delivery_update / delivery_delete ------------------------------------------
+# --- delivery_record / delivery_save / delivery_delete ------------------------------------------
 
 
 def test_delivery_record_saves_a_tranche(admin_user):
@@ -173,24 +173,24 @@ def test_delivery_record_validates_against_the_stored_project_not_the_callers_co
     assert CapitalDelivery.objects.count() == 0
 
 
-def test_delivery_update_saves_and_refuses(admin_user):
+def test_delivery_save_saves_and_refuses(admin_user):
     delivery = CapitalDeliveryFactory()
-    services.delivery_update(actor=admin_user, delivery=delivery, amount=Decimal("2500.50"))
+    services.delivery_save(actor=admin_user, delivery=delivery, amount=Decimal("2500.50"))
     delivery.refresh_from_db()
     assert delivery.amount == Decimal("2500.50")
 
     refused(
-        lambda: services.delivery_update(actor=admin_user, delivery=delivery, amount=Decimal("-5")),
+        lambda: services.delivery_save(actor=admin_user, delivery=delivery, amount=Decimal("-5")),
         "amount", "到位金额必须大于 0。",
     )
     delivery.refresh_from_db()
     assert delivery.amount == Decimal("2500.50")
 
 
-def test_delivery_update_can_move_a_tranche_to_another_signed_project(admin_user):
+def test_delivery_save_can_move_a_tranche_to_another_signed_project(admin_user):
     delivery = CapitalDeliveryFactory()
     other = ProjectFactory(signed=True)
-    services.delivery_update(actor=admin_user, delivery=delivery, project=other)
+    services.delivery_save(actor=admin_user, delivery=delivery, project=other)
     delivery.refresh_from_db()
     assert delivery.project == other
 
