@@ -76,3 +76,16 @@ def test_the_api_docs_keep_the_strict_script_policy_and_deny_framing(client):
     response = client.get(reverse("api-docs"))
     assert "'unsafe-inline'" not in policy(response)["script-src"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.fixture
+def behind_a_tls_proxy(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_plain_http_is_redirected_to_https_but_the_health_probe_is_answered(behind_a_tls_proxy, client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301 and response["Location"] == "https://testserver/accounts/login/"
+    assert client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
+    assert client.get("/healthz").status_code in (200, 503)  # its own answer, not a redirect
