@@ -12,7 +12,18 @@ from projects.models import Industry, Project
 
 from . import reporting, services
 from .filtersets import TargetFilterSet
-from .models import Indicator, Report, ReportRow, Target, validate_month, validate_year
+from .models import (
+    FIRST_MONTH,
+    FIRST_YEAR,
+    LAST_MONTH,
+    LAST_YEAR,
+    Indicator,
+    Report,
+    ReportRow,
+    Target,
+    validate_month,
+    validate_year,
+)
 
 # Requesting a month's report and publishing it are the leaders' work (and the admin role's): one
 # permission, the custom `targets.publish_report` of accounts.roles, since computing a month is the
@@ -94,9 +105,18 @@ class ReportPreviewSerializer(serializers.Serializer):
     rows = ReportRowSerializer(many=True)
 
 
+class BoundedIntegerField(serializers.IntegerField):
+    """An integer checked by a model's validator, its bounds shown in the OpenAPI schema (which reads
+    `min_value`/`max_value`; set after DRF's init so that they add no second check of their own)."""
+
+    def __init__(self, *, validator, bounds: tuple[int, int], **kwargs):
+        super().__init__(validators=[validator], **kwargs)
+        self.min_value, self.max_value = bounds
+
+
 class ReportRequestSerializer(serializers.Serializer):
-    year = serializers.IntegerField(validators=[validate_year])
-    month = serializers.IntegerField(validators=[validate_month])
+    year = BoundedIntegerField(validator=validate_year, bounds=(FIRST_YEAR, LAST_YEAR))
+    month = BoundedIntegerField(validator=validate_month, bounds=(FIRST_MONTH, LAST_MONTH))
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -17,8 +17,9 @@ from projects.models import Industry, Project, amount_field, not_negative
 # (targets.reporting) and the API's report request all use what is below, so a bound changes here.
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_MONTH, LAST_MONTH = 1, 12
 YEAR_MESSAGE = format_lazy(_("年度须在 {first} 至 {last} 之间。"), first=FIRST_YEAR, last=LAST_YEAR)
-MONTH_MESSAGE = _("月份须在 1 至 12 之间。")
+MONTH_MESSAGE = format_lazy(_("月份须在 {first} 至 {last} 之间。"), first=FIRST_MONTH, last=LAST_MONTH)
 
 
 def validate_year(value: int) -> None:
@@ -28,7 +29,7 @@ def validate_year(value: int) -> None:
 
 
 def validate_month(value: int) -> None:
-    if not 1 <= value <= 12:
+    if not FIRST_MONTH <= value <= LAST_MONTH:
         raise ValidationError(MONTH_MESSAGE, code="month_range")
 
 
@@ -54,7 +55,8 @@ def year_in_range(name: str) -> FieldCheckConstraint:
 
 def month_in_range(name: str) -> FieldCheckConstraint:
     return FieldCheckConstraint(
-        name=name, condition=Q(month__gte=1, month__lte=12), field="month", violation_error_message=MONTH_MESSAGE,
+        name=name, condition=Q(month__gte=FIRST_MONTH, month__lte=LAST_MONTH), field="month",
+        violation_error_message=MONTH_MESSAGE,
     )
 
 
