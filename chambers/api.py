@@ -30,7 +30,7 @@ class EventSerializer(ModelRulesSerializer):
 
 
 class ChamberViewSet(ServiceWritesMixin, ModelViewSet):
-    """Chambers the bureau works with; its staff log them (the role's `add`/`change_chamber`)."""
+    """Chambers of commerce the bureau works with; its staff log them."""
 
     queryset = Chamber.objects.order_by("name", "id")
     serializer_class = ChamberSerializer
@@ -40,6 +40,8 @@ class ChamberViewSet(ServiceWritesMixin, ModelViewSet):
 
 
 class ContactViewSet(ServiceWritesMixin, ModelViewSet):
+    """People the bureau keeps in touch with; its staff log them."""
+
     queryset = Contact.objects.order_by("name", "id")
     serializer_class = ContactSerializer
     filterset_fields = ["chamber"]
