@@ -22,6 +22,8 @@ class ModelPermission(DjangoModelPermissions):
     A method the view does not route needs what its POST needs: whoever may write the endpoint
     learns that the method is not allowed (405), anybody else only that they may not (403).
     Which rows a caller may see or write is the models' business (`visible_to`, `can_edit_unit`).
+    A view with no model behind it (no queryset) names its own `permission_classes`, as the token
+    view does: DRF refuses to guess which permission it would need.
     """
 
     perms_map = {**DjangoModelPermissions.perms_map, "GET": [VIEW], "OPTIONS": [VIEW], "HEAD": [VIEW]}
