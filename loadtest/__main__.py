@@ -6,7 +6,7 @@ LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/investpro_load) mu
 starting with `investpro_load`; it is created and filled once, then reused. LOAD_REDIS_URL (default
 redis://127.0.0.1:6379/9) is the server's cache, so its throttles count in Redis as in production.
 
-The server is started as bin/run starts it (2 workers × 4 threads, DEBUG off) with the API
+The server is started as deploy/ starts it (gunicorn, 2 workers × 4 threads, DEBUG off) with the API
 throttle budgets raised: 100 simulated users share a handful of accounts and one address, and the
 test measures speed, not the budgets. Everything it starts is stopped when it ends.
 """
@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from loadtest.database import LoadDatabaseRefused, database_create, require_load_database
+from loadtest.machine import MachineWatch
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "var" / "loadtest"
@@ -51,7 +52,8 @@ def main() -> int:
         return 2
     print(f"Data ready in {time.monotonic() - started:.0f} s.", flush=True)
 
-    server = _gunicorn_start(server_env, port=args.port)
+    longest_pause = float(args.wait.split("-")[-1])
+    server = _gunicorn_start(server_env, port=args.port, keep_alive=int(longest_pause) + 1)
     try:
         _wait_until_serving(server, port=args.port)
         summary_file = OUT_DIR / "summary.md"
@@ -66,6 +68,7 @@ def main() -> int:
         f"\nLoad test: {args.users} users (each waiting {args.wait} s between requests), spawn rate "
         f"{args.spawn_rate:g}/s, {args.duration}; Locust's CSV in {OUT_DIR}/\n"
     )
+    print((OUT_DIR / "machine.txt").read_text(encoding="utf-8"))
     print(summary_file.read_text(encoding="utf-8"))
     return 0
 
@@ -81,9 +84,13 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _bench_pids() -> list[str]:
+    return subprocess.run(["pgrep", "-f", "python -m bench"], capture_output=True, text=True).stdout.split()
+
+
 def _warn_if_busy() -> None:
     """Another benchmark on the same two cores would halve both results: say so up front."""
-    found = subprocess.run(["pgrep", "-f", "python -m bench"], capture_output=True, text=True).stdout.split()
+    found = _bench_pids()
     if found:
         print(f"Warning: `python -m bench` is running (pids {', '.join(found)}); figures will be low.", flush=True)
     print(f"Load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -98,27 +105,28 @@ def _prepare(server_env: dict[str, str], *, projects: int) -> Path:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connections
 
     from loadtest.database import load_data_prepare
 
     print("Preparing the data (the first time: migrate, demo, generated projects, reports, users)…", flush=True)
     accounts = load_data_prepare(projects=projects, password=PASSWORD, today=dt.date.today())
-    call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()
     accounts_file = OUT_DIR / "accounts.json"
     accounts.write(accounts_file)
     return accounts_file
 
 
-def _gunicorn_start(server_env: dict[str, str], *, port: int) -> subprocess.Popen:
+def _gunicorn_start(server_env: dict[str, str], *, port: int, keep_alive: int) -> subprocess.Popen:
     env = {**server_env, "LOG_LEVEL": "WARNING"}
     env.update({f"THROTTLE_{scope}": UNLIMITED for scope in THROTTLE_SCOPES})
     log = open(OUT_DIR / "gunicorn.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    # As deploy/ runs it, less the access log. Idle connections are kept longer than a user's longest
+    # pause: with gunicorn's default 2 s, a request sent on a connection that the server is closing at
+    # that instant is reset (a few per thousand). nginx in front (deploy/nginx) retries those; Locust cannot.
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "investpro.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4"],
+         "--workers", "2", "--threads", "4", "--keep-alive", str(keep_alive), "--no-control-socket"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 
@@ -160,8 +168,17 @@ def _locust_run(args: argparse.Namespace, *, accounts_file: Path, summary_file: 
         "--stop-timeout", "10",
     ]  # fmt: skip
     print(f"Running Locust: {args.users} users for {args.duration}…", flush=True)
-    # Locust exits 1 when any request failed: that is a figure of the table, not a failed run.
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    watch = MachineWatch()
+    watch.start()
+    try:
+        # Locust exits 1 when any request failed: that is a figure of the table, not a failed run.
+        return subprocess.run(command, cwd=ROOT, env=env).returncode
+    finally:
+        watch.done.set()
+        watch.join()
+        (OUT_DIR / "machine.txt").write_text(watch.describe() + "\n", encoding="utf-8")
+        if watch.bench_seconds:
+            print(f"Warning: `make bench` ran during about {watch.bench_seconds:.0f} s of the load test.", flush=True)
 
 
 def _stop(server: subprocess.Popen) -> None:

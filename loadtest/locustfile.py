@@ -48,7 +48,9 @@ class BureauUser(HttpUser):
 
     def checked(self, method: str, path: str, *, name: str, expect: int = 200, **kwargs):
         with self.client.request(method, path, name=name, catch_response=True, **kwargs) as response:
-            if response.status_code != expect:
+            if response.status_code == 0:  # no answer: the connection failed or was closed
+                response.failure(f"no response: {type(response.error).__name__}: {response.error}")
+            elif response.status_code != expect:
                 response.failure(f"{response.status_code} (expected {expect}): {response.text[:200]}")
             return response
 
