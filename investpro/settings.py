@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -336,7 +335,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # The embedded broker: messages are files under var/broker, shared by the web process, the
-    # worker and beat on this machine. Fanout (remote control) is supported by this transport.
+    # worker and beat on this machine. Fanout (remote control) is supported by this transport. It
+    # deletes a message as soon as a worker takes it: a worker killed before finishing loses it, and
+    # the reconciler below is what recovers the report (tests/test_processes.py kills one).
     _BROKER_DIR = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -349,23 +350,32 @@ else:
 CELERY_TASK_IGNORE_RESULT = True  # a task's outcome is kept on the domain object (e.g. a Report's status)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True  # a killed worker leaves its task to be redelivered, not lost
+# Acknowledge after the run: Redis then redelivers a killed worker's message (after visibility_timeout),
+# and either broker gets back the message of a pool process that died under a live worker. The
+# embedded broker cannot redeliver once its worker's main process is gone; on both, what guarantees
+# that a report is computed is its status in the database, read by the reconciler below.
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The reconciler re-enqueues a report left queued or running for longer than this many seconds (a
-# lost message, a killed worker). Longer than the hard time limit: a run that old is certainly dead.
-REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + 15 * 60)
-if REPORT_STALE_AFTER <= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("REPORT_STALE_AFTER must be longer than CELERY_TASK_TIME_LIMIT.")
+# The reconciler (beat, every minute; targets.reporting.report_reconcile) sends a report's job again
+# when it was lost: queued for longer than REPORT_REQUEUE_QUEUED_AFTER seconds with no run started
+# (a second job for a message that was only slow is harmless: runs of a month take turns), or
+# running for longer than REPORT_REQUEUE_RUNNING_AFTER seconds with no live run holding its lock (a
+# killed worker). With the defaults a lost job is sent again within 4 minutes.
+# At least 30 s: a live run may wait that long (SQLite's lock timeout) to begin either of its transactions.
+if "REPORT_STALE_AFTER" in env:
+    _refuse("REPORT_STALE_AFTER", "已由 REPORT_REQUEUE_QUEUED_AFTER 与 _RUNNING_AFTER 取代 / replaced by them")
+REPORT_REQUEUE_QUEUED_AFTER = _env_int("REPORT_REQUEUE_QUEUED_AFTER", 3 * 60, minimum=30)
+REPORT_REQUEUE_RUNNING_AFTER = _env_int("REPORT_REQUEUE_RUNNING_AFTER", 60, minimum=30)
 # Run by exactly one beat process; crontab times are in CELERY_TIMEZONE (the bureau's, Asia/Shanghai).
 CELERY_BEAT_SCHEDULE: dict = {
     # The monthly report: the current month every night, and the previous month until it is published.
     "reports-nightly": {"task": "targets.tasks.recompute_open_reports", "schedule": crontab(hour=1, minute=30)},
-    "reports-reconcile": {"task": "targets.tasks.reconcile_reports", "schedule": crontab(minute="*/5")},
+    "reports-reconcile": {"task": "targets.tasks.reconcile_reports", "schedule": crontab(minute="*")},
     # Operations: the heartbeat /healthz reads (stamped with beat's send time; a backlog left by a
     # stopped worker expires instead of being replayed), and the nightly backup.
     "operations-heartbeat": {

@@ -1,9 +1,14 @@
 """Celery tasks of the monthly report: thin wrappers around targets.reporting.
 
 Every task is safe to run twice and to be killed half-way (see targets/reporting/services.py): a
-computation replaces a month's rows in one locked transaction, and the reconciler re-enqueues a
-report whose run was lost. Messages are acknowledged after the run (acks_late), so a worker that
-dies mid-run leaves its message to be redelivered.
+computation replaces a month's rows in one locked transaction. A message can be lost (the embedded
+broker deletes it as soon as a worker takes it, so a killed worker loses it); what recovers each
+task is the database, not the broker:
+- compute_report: the reconciler sends it again for a report left queued or running (every minute);
+- reconcile_reports: beat sends the next one a minute later;
+- recompute_open_reports: it only marks the open months queued and sends their jobs after commit, in
+  milliseconds; killed after its commit, the reconciler finds the months queued; killed before, the
+  months keep their rows until the next night (or a leader's request).
 """
 
 import logging
@@ -65,5 +70,5 @@ def recompute_open_reports() -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def reconcile_reports() -> None:
-    """Every few minutes (beat): re-send the jobs of reports left queued or running past REPORT_STALE_AFTER."""
+    """Every minute (beat): send again the jobs of reports whose job was lost (report_reconcile)."""
     send_compute_jobs(report_reconcile())

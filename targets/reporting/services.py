@@ -8,7 +8,8 @@ Safety of the computation (issue 3):
   the Report (SELECT ... FOR UPDATE; on SQLite the IMMEDIATE transaction's write lock), so two runs
   of one month serialize, and a reader sees the previous complete rows or the new complete rows.
 - A run killed half-way leaves its transaction rolled back: the previous rows stay, the report
-  stays "running", and the reconciler re-enqueues it once it is older than REPORT_STALE_AFTER.
+  stays "running", and the reconciler (report_reconcile, every minute) re-enqueues it once no
+  live run holds it.
 - Every run checks, under the lock, that the month is not published.
 
 This module knows nothing of Celery: targets/tasks.py sends the jobs for the reports that
@@ -167,25 +168,40 @@ def report_preview(*, report: Report) -> list[ReportRow]:
     return build_rows(year=report.year, month=report.month, report=report)
 
 
-def report_reconcile(*, stale_after: datetime.timedelta | None = None) -> list[Report]:
-    """Mark queued again, and return, the reports left queued or running for longer than stale_after
-    (by default REPORT_STALE_AFTER seconds): a lost message, or a worker killed mid-run. The caller
-    sends their jobs again.
+def report_reconcile(
+    *, queued_after: datetime.timedelta | None = None, running_after: datetime.timedelta | None = None
+) -> list[Report]:
+    """Mark queued again, and return, the reports whose job was lost; the caller sends their jobs again.
 
-    A report whose row is locked is being computed right now and is skipped (SKIP LOCKED).
+    The report's status in the database is the truth, whatever the broker kept:
+    - queued for longer than queued_after (REPORT_REQUEUE_QUEUED_AFTER): no run has claimed it, so
+      its message was lost (the embedded broker deletes a message as soon as a worker takes it; a
+      process killed between its commit and the send loses one on any broker). If the message was
+      only slow, the second run recomputes the month once more: harmless, runs take turns.
+    - running for longer than running_after (REPORT_REQUEUE_RUNNING_AFTER) with no live run
+      holding it: its worker died. A live run holds the report for the whole of its computing
+      transaction (report_compute: SELECT ... FOR UPDATE on PostgreSQL, skipped here by SKIP
+      LOCKED; on SQLite its IMMEDIATE transaction's write lock, which this IMMEDIATE transaction
+      waits for, so that no run is computing while it looks). The short grace covers the instant
+      between a run's two transactions.
     """
-    if stale_after is None:
-        stale_after = datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
-    now = timezone.now()
-    cutoff = now - stale_after
-    queued_long = Q(status=Report.Status.QUEUED) & (Q(queued_at__isnull=True) | Q(queued_at__lte=cutoff))
-    running_long = Q(status=Report.Status.RUNNING) & (Q(started_at__isnull=True) | Q(started_at__lte=cutoff))
+    if queued_after is None:
+        queued_after = datetime.timedelta(seconds=settings.REPORT_REQUEUE_QUEUED_AFTER)
+    if running_after is None:
+        running_after = datetime.timedelta(seconds=settings.REPORT_REQUEUE_RUNNING_AFTER)
     with transaction.atomic():
-        stale = Report.objects.select_for_update(skip_locked=True).filter(queued_long | running_long)
-        reports = list(stale.order_by("year", "month"))
+        now = timezone.now()  # once the transaction began: on SQLite, after any run in progress committed
+        queued_long = Q(status=Report.Status.QUEUED) & (
+            Q(queued_at__isnull=True) | Q(queued_at__lte=now - queued_after)
+        )
+        running_dead = Q(status=Report.Status.RUNNING) & (
+            Q(started_at__isnull=True) | Q(started_at__lte=now - running_after)
+        )
+        lost = Report.objects.select_for_update(skip_locked=True).filter(queued_long | running_dead)
+        reports = list(lost.order_by("year", "month"))
         for report in reports:
             since = report.started_at if report.status == Report.Status.RUNNING else report.queued_at
-            logger.warning("Re-enqueuing report %s, %s since %s", report.pk, report.status, since)
+            logger.warning("Re-enqueuing report %s, %s since %s: its job was lost", report.pk, report.status, since)
             report.status = Report.Status.QUEUED
             report.queued_at = now
             report.save(update_fields=["status", "queued_at"])

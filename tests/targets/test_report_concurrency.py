@@ -229,10 +229,12 @@ def test_a_worker_killed_mid_run_leaves_the_old_rows_and_the_rerun_completes(mon
         workers.append(_start_worker(queue, tmp_path / "worker-2.log"))
         # The reconciler finds the report left running (once the dead run's lock is gone) and
         # re-enqueues it; the new worker computes it.
-        _wait_for(
-            lambda: tasks.send_compute_jobs(report_reconcile(stale_after=datetime.timedelta(0))),
-            "the reconciler to re-enqueue",
-        )
+        def reconcile() -> list:
+            lost = report_reconcile(running_after=datetime.timedelta(0))
+            tasks.send_compute_jobs(lost)
+            return lost
+
+        _wait_for(reconcile, "the reconciler to re-enqueue")
         seen_counts = []
 
         def provisional() -> bool:

@@ -3,6 +3,7 @@
 import datetime
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 from io import StringIO
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connections, transaction
 from django.utils import timezone
 
 from core.errors import ConflictError
@@ -310,25 +312,72 @@ def test_compute_task_keeps_a_failure_on_the_report(data, monkeypatch):
     assert (report.status, report.error) == (Report.Status.FAILED, "ZeroDivisionError: division by zero")
 
 
-def test_reconciler_requeues_reports_stuck_past_the_limit(django_capture_on_commit_callbacks, settings):
-    settings.REPORT_STALE_AFTER = 3600
-    long_ago = timezone.now() - datetime.timedelta(hours=2)
-    recently = timezone.now() - datetime.timedelta(minutes=5)
-    stuck_running = ReportFactory(year=2011, month=1, status=Report.Status.RUNNING, started_at=long_ago)
-    stuck_queued = ReportFactory(year=2011, month=2, status=Report.Status.QUEUED, queued_at=long_ago)
-    ReportFactory(year=2011, month=3, status=Report.Status.RUNNING, started_at=recently)
-    ReportFactory(year=2011, month=4, status=Report.Status.QUEUED, queued_at=recently)
-    ReportFactory(year=2011, month=5, status=Report.Status.PROVISIONAL, started_at=long_ago, queued_at=long_ago)
-    ReportFactory(year=2011, month=6, status=Report.Status.FAILED, started_at=long_ago, queued_at=long_ago)
+def test_reconciler_requeues_reports_whose_job_was_lost(django_capture_on_commit_callbacks, settings):
+    settings.REPORT_REQUEUE_QUEUED_AFTER = 180
+    settings.REPORT_REQUEUE_RUNNING_AFTER = 60
+    now = timezone.now()
+
+    def ago(seconds: int) -> datetime.datetime:
+        return now - datetime.timedelta(seconds=seconds)
+
+    Status = Report.Status
+    dead_run = ReportFactory(year=2011, month=1, status=Status.RUNNING, started_at=ago(61), queued_at=ago(62))
+    lost_message = ReportFactory(year=2011, month=2, status=Status.QUEUED, queued_at=ago(181))
+    never_dated = ReportFactory(year=2011, month=3, status=Status.QUEUED, queued_at=None)
+    kept = [
+        ReportFactory(year=2011, month=4, status=Status.RUNNING, started_at=ago(30)),  # between its transactions
+        ReportFactory(year=2011, month=5, status=Status.QUEUED, queued_at=ago(120)),  # its message on its way
+        ReportFactory(year=2011, month=6, status=Status.PROVISIONAL, started_at=ago(9999)),
+        ReportFactory(year=2011, month=7, status=Status.FAILED, queued_at=ago(9999)),
+        ReportFactory(year=2011, month=8, status=Status.PUBLISHED, started_at=ago(9999), published_at=ago(9000)),
+    ]
 
     requeued = report_reconcile()
 
-    assert [r.pk for r in requeued] == [stuck_running.pk, stuck_queued.pk]
-    for report in (stuck_running, stuck_queued):
+    assert [r.pk for r in requeued] == [dead_run.pk, lost_message.pk, never_dated.pk]
+    for report in requeued:
         report.refresh_from_db()
-        assert report.status == Report.Status.QUEUED
+        assert report.status == Status.QUEUED
         assert timezone.now() - report.queued_at < datetime.timedelta(minutes=1)
-    assert Report.objects.filter(status=Report.Status.QUEUED).count() == 3
+    for report in kept:
+        assert Report.objects.get(pk=report.pk).status == report.status
+    # Sent again, they wait their full time before the next look.
+    assert report_reconcile() == []
+
+
+def test_reconciler_thresholds_can_be_given(django_capture_on_commit_callbacks):
+    just_queued = ReportFactory(year=2011, month=1, status=Report.Status.QUEUED, queued_at=timezone.now())
+    assert report_reconcile(queued_after=datetime.timedelta(hours=1)) == []
+    assert report_reconcile(queued_after=datetime.timedelta(0)) == [just_queued]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reconciler_skips_a_report_whose_live_run_holds_its_lock_on_postgresql():
+    """A live run holds the report's row lock for the whole of its computing transaction."""
+    report = ReportFactory(
+        year=2011, month=1, status=Report.Status.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def live_run():
+        try:
+            with transaction.atomic():
+                Report.objects.select_for_update().get(pk=report.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=live_run)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert report_reconcile() == []  # SKIP LOCKED: at once, without waiting
+    finally:
+        release.set()
+        thread.join(30)
+    assert report_reconcile() == [report]  # the run is gone: its report is sent again
 
 
 def test_reconciler_reruns_a_report_left_running(data, django_capture_on_commit_callbacks, eager_celery):
@@ -369,8 +418,7 @@ def test_nightly_task_uses_the_bureaus_calendar(django_capture_on_commit_callbac
     assert len(callbacks) == 2  # one job per month, sent after commit
 
 
-def test_reconcile_task_sends_the_stuck_reports_jobs_after_commit(django_capture_on_commit_callbacks, settings):
-    settings.REPORT_STALE_AFTER = 3600
+def test_reconcile_task_sends_the_lost_reports_jobs_after_commit(django_capture_on_commit_callbacks):
     long_ago = timezone.now() - datetime.timedelta(hours=2)
     ReportFactory(year=2011, month=1, status=Report.Status.RUNNING, started_at=long_ago)
     ReportFactory(year=2011, month=2, status=Report.Status.QUEUED, queued_at=timezone.now())
@@ -386,7 +434,10 @@ def test_beat_schedule_runs_the_report_tasks_in_shanghai_time(settings):
     assert celery_app.conf.timezone == "Asia/Shanghai"
     nightly = schedule["reports-nightly"]["schedule"]
     assert nightly.hour == {1} and nightly.minute == {30}
-    assert settings.REPORT_STALE_AFTER > settings.CELERY_TASK_TIME_LIMIT
+    # A lost job is sent again within 5 minutes: the reconciler looks every minute.
+    reconcile = schedule["reports-reconcile"]["schedule"]
+    assert reconcile.minute == set(range(60)) and reconcile.hour == set(range(24))
+    assert max(settings.REPORT_REQUEUE_QUEUED_AFTER, settings.REPORT_REQUEUE_RUNNING_AFTER) + 60 <= 5 * 60
 
 
 # --- the command ----------------------------------------------------------------------------------
