@@ -435,7 +435,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular plus the error answers, parameter bounds and public operations (core/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
@@ -473,3 +474,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+    # The schema describes the API, not itself: /api/schema/ is left out of its own paths.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies apart from responses (ProjectRequest beside Project): read-only fields such as
+    # `id` or `delivered_total` are not offered to clients that generate their code from the schema.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API's bodies are JSON (DESIGN §4): the form parsers serve the browsable API and are not
+    # part of the contract (a form sends "" where JSON would send null or leave the field out).
+    "PARSER_WHITELIST": ["core.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],

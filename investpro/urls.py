@@ -39,3 +39,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A URL under /api/ that no route matches is answered in JSON, as the API's other errors are.
+handler404 = "core.http.not_found"

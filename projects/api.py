@@ -182,15 +182,28 @@ class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class EventSerializer(chambers_api.EventSerializer):
-    signed_count = serializers.IntegerField(read_only=True)
-    signed_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    # The bureau's official totals: confidential projects count too (DESIGN §5); only their identity
+    # (name, investor, unit) is protected, and no project is named here.
+    signed_count = serializers.IntegerField(
+        read_only=True,
+        help_text="本活动引进、已签约且未终止的项目数；为局里的正式合计，含保密项目（只计数，不显示其名称、投资方和责任单位）。",
+    )
+    signed_total = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        help_text="上述项目的签约额合计（万元）；含保密项目，只合计，不显示其名称、投资方和责任单位。",
+    )
 
     class Meta(chambers_api.EventSerializer.Meta):
         fields = [*chambers_api.EventSerializer.Meta.fields, "signed_count", "signed_total"]
 
 
 class EventViewSet(chambers_api.EventViewSet):
-    """Events (招商活动) with what each brought in: its signed projects, counted and summed."""
+    """Events (招商活动) with what each brought in: its signed projects, counted and summed.
+
+    The totals are the bureau's official figures and count confidential projects for every caller;
+    a confidential project's identity (name, investor, unit) is shown only to who may see it."""
 
     serializer_class = EventSerializer
 

@@ -83,6 +83,13 @@ class ReportRowSerializer(serializers.ModelSerializer):
             "indicator", "unit", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
             "pace", "last_year_ytd", "yoy_pct", "rank",
         ]  # fmt: skip
+        # The figures are the bureau's official totals (DESIGN §5): every project counts, confidential
+        # ones included, whoever reads them; a row names a unit and an indicator, never a project.
+        extra_kwargs = {
+            "month_value": {"help_text": "当月数；为正式合计，含保密项目（不显示其名称、投资方）。"},
+            "ytd_value": {"help_text": "1 月 1 日至当月末累计数；为正式合计，含保密项目（不显示其名称、投资方）。"},
+            "last_year_ytd": {"help_text": "上年同期累计数；同样含保密项目。"},
+        }
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -120,7 +127,11 @@ class ReportRequestSerializer(serializers.Serializer):
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Monthly reports: everyone with the role to view them reads; leaders request and publish."""
+    """Monthly reports: everyone with the role to view them reads; leaders request and publish.
+
+    Report figures are the bureau's official totals and include confidential projects, the same for
+    every caller; they name units and indicators, never a project, so no project's identity (name,
+    investor) can be read from them."""
 
     permissions_by_method = {"POST": [PUBLISH]}
     filterset_fields = ["year", "month", "status"]
