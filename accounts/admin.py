@@ -9,15 +9,16 @@ figures) and the admin user as the actor of the audit history.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Unit, User
+from .models import ApiToken, Unit, User
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,38 @@ class UserAdmin(DjangoUserAdmin):
         with transaction.atomic():
             for user in queryset:
                 services.user_delete(user=user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The REST clients' tokens: who holds one, since when, until when, when last used. A token is
+    issued only by POST /api/v1/auth/token/ (its key is shown once, to its holder); deleting it here
+    revokes it at once (the next request with it answers 401)."""
+
+    list_display = ("user", "key_start", "created", "expiry", "last_used", "status")
+    list_filter = ("user__role",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "token_key")
+    ordering = ("-created",)
+    fields = ("user", "key_start", "created", "expiry", "last_used", "status")
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    @admin.display(description=_("令牌开头"))
+    def key_start(self, token: ApiToken) -> str:
+        return f"{token.token_key}…"
+
+    @admin.display(description=_("状态"))
+    def status(self, token: ApiToken) -> str:
+        return _("已过期") if token.expiry is not None and token.expiry < timezone.now() else _("有效")
+
+    @admin.action(description=_("撤销所选令牌"), permissions=["delete"])
+    def revoke_selected(self, request, queryset):
+        count, _rows = queryset.delete()
+        self.message_user(request, _("已撤销 %(count)d 个令牌。") % {"count": count}, messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
@@ -76,3 +77,19 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class ApiToken(AbstractAuthToken):
+    """A REST client's token (django-rest-knox, KNOX_TOKEN_MODEL): only a hash of it is stored, it
+    expires after REST_KNOX["TOKEN_TTL"], an admin revokes it by deleting it, and `last_used` says
+    when it last signed a request (written at most once a minute, see accounts.tokens)."""
+
+    last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.token_key}…"

@@ -2,6 +2,7 @@
 
 from typing import TypeVar
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -103,12 +104,21 @@ def user_create(*, username: str, role: str, unit_code: str | None = None, passw
         unit = Unit.objects.filter(code=unit_code).first()
         if unit is None:
             raise ValidationError({"unit": _("没有编码为“%(code)s”的责任单位。") % {"code": unit_code}})
-    user = User(username=username)
+    user = User(username=username, role=role, unit=unit)
     if password:
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
     return user_save(user=user, role=role, unit=unit)
+
+
+def _check_password(password: str, user: User) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS), the same as the admin's forms apply."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ switch to the production parts; the same code and migrations run on both.
 import os
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -213,7 +214,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring (the Sign-in section)
+    "axes",  # sign-in lockout (the Sign-in section)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -242,6 +244,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user on every audited write made during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused by the lockout into its page (Sign-in section).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "investpro.urls"
@@ -308,8 +312,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# Who may do what: each role's model permissions, one table in accounts/roles.py (read without a query).
-AUTHENTICATION_BACKENDS = ["accounts.roles.RoleBackend"]
+# django-axes' backend first: it refuses a locked-out sign-in before any password is checked (the
+# Sign-in section). Then who may do what: each role's model permissions, one table in accounts/roles.py
+# (read without a query); axes' standalone backend answers no permission question.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.roles.RoleBackend"]
 
 # Backups (operations/backups.py, django-dbbackup's connectors): SQLite through its online backup API,
 # PostgreSQL through pg_dump/pg_restore in the custom format. `manage.py backup` writes into
@@ -393,23 +399,78 @@ if REDIS_URL:
     # django-redis: atomic INCR for the throttle counters, and one client per connection pool.
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
+    # Django's file cache, its counters made atomic across gunicorn's processes with a file lock
+    # (core/filecache.py), so that the throttles and the sign-in lockout hold their budgets; room
+    # enough that culling (a third of the entries, at random) never resets a sign-in counter.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.filecache.LockedFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------
 
+# Every password that is set (add_user, create_admin_account, the admin's user forms, a password
+# change) passes Django's four validators; 12 characters at least (OWASP ASVS 2.1.1).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in lockout (django-axes, accounts/signin.py). Every path that checks a password
+# (/accounts/login/, /admin/login/, POST /api/v1/auth/token/) counts failures per username and,
+# apart, per client address. After SIGNIN_FAILURE_LIMIT failures that username, and that address, are
+# refused (the right password too) until SIGNIN_COOLOFF_MINUTES have passed since the last counted
+# failure: the HTML sign-ins answer a page (429), the token endpoint a JSON 429 with Retry-After.
+# An attempt is counted before its password is checked, atomically in the cache, so that parallel
+# requests cannot overshoot the budget. Defaults: 10 failures, 60 minutes, so at most 20 guesses at an
+# account in any hour, where OWASP ASVS 2.2.1 allows 100; a setting that would allow more is refused.
+# A locked-out user waits, or an admin runs `manage.py axes_reset_username NAME` (or axes_reset_ip).
+SIGNIN_FAILURE_LIMIT = _env_int("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
+SIGNIN_COOLOFF_MINUTES = _env_int("SIGNIN_COOLOFF_MINUTES", 60, minimum=1)
+# Bursts of SIGNIN_FAILURE_LIMIT, each after the previous cool-off: how many fit in one hour.
+if SIGNIN_FAILURE_LIMIT * (60 // SIGNIN_COOLOFF_MINUTES + 1) > 100:
+    _refuse(
+        "SIGNIN_FAILURE_LIMIT",
+        "与 SIGNIN_COOLOFF_MINUTES 一起每小时允许超过 100 次失败登录 / with SIGNIN_COOLOFF_MINUTES this allows "
+        "more than 100 failed sign-ins an hour (OWASP ASVS 2.2.1)",
+    )
+AXES_HANDLER = "accounts.signin.SignInBudgetHandler"
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+# A refused attempt does not restart the cool-off: the lock ends when announced.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"  # that page, with Retry-After
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # the counters live in the cache; axes' database tables stay empty
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts are still logged
+# The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT reverse proxies that each append
+# the address they saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the address the
+# outermost proxy saw. Never a value the client wrote itself. The same rule (DRF's NUM_PROXIES) gives
+# the API throttles their per-address budgets. Default 0: gunicorn faces the clients directly.
+TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
+
+# API tokens (django-rest-knox, accounts/tokens.py): `Authorization: Token <key>`, stored hashed,
+# valid TOKEN_TTL_DAYS from issue (no silent renewal), revoked by deleting them in the admin.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=_env_int("TOKEN_TTL_DAYS", 30, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# A token's last_used is written when it is older than this: one UPDATE a minute per busy token at most.
+TOKEN_LAST_USED_PRECISION = timedelta(seconds=60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -430,16 +491,17 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
-    # drf-spectacular plus the error answers, parameter bounds and public operations (core/schema.py).
-    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # Per-address budgets take the client address by the sign-in lockout's rule (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -474,11 +536,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-    # The schema describes the API, not itself: /api/schema/ is left out of its own paths.
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Request bodies apart from responses (ProjectRequest beside Project): read-only fields such as
-    # `id` or `delivered_total` are not offered to clients that generate their code from the schema.
-    "COMPONENT_SPLIT_REQUEST": True,
-    # The API's bodies are JSON (DESIGN §4): the form parsers serve the browsable API and are not
-    # part of the contract (a form sends "" where JSON would send null or leave the field out).
-    "PARSER_WHITELIST": ["core.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],

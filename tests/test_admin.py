@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Role, Unit, User
+from accounts.models import ApiToken, Role, Unit, User
+from accounts.tokens import token_issue
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects import services as project_services
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
@@ -51,6 +52,7 @@ def _report() -> Report:
 MAKERS = {
     Unit: lambda: UnitFactory(group="第一组"),
     User: lambda: UserFactory(role=Role.STAFF),
+    ApiToken: lambda: token_issue(user=UserFactory(role=Role.API_READER))[0],
     Chamber: ChamberFactory,
     Contact: ContactFactory,
     Agreement: AgreementFactory,
@@ -65,7 +67,7 @@ MAKERS = {
     Report: _report,
     ReportRow: lambda: ReportRowFactory(report=_report(), unit=UnitFactory()),
 }
-READ_ONLY = {Report, ReportRow}
+READ_ONLY = {Report, ReportRow, ApiToken}  # a token is issued by the API only
 OUR_APPS = {"accounts", "chambers", "projects", "targets"}
 
 

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Unit, User
+from accounts.tokens import token_issue
 from chambers.models import Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
 from targets.models import Indicator, Report, Target
@@ -19,8 +19,8 @@ def token_client(user: User | None) -> APIClient:
     """A REST client as a real one is: `Authorization: Token <key>`, no session, no CSRF exemption."""
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _api_token, key = token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -13,10 +13,10 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import Unit
+from accounts.models import ApiToken, Unit
+from accounts.tokens import token_issue
 from chambers.models import Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
 from targets.models import Indicator, Report, Target
@@ -382,12 +382,14 @@ def test_token_from_username_and_password_then_used(client, staff_user, world):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"token"} and len(body["token"]) == 40
+    assert set(body) == {"token", "expiry"} and len(body["token"]) == 64
     api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     assert api.get(reverse("project-list")).status_code == 200
-    # The same token again for the same user.
+    # Each sign-in issues a token of its own (knox); the earlier one stays valid until it expires.
     again = APIClient().post(reverse("api-token"), {"username": staff_user.username, "password": "secret-pass-1"})
-    assert again.json()["token"] == body["token"]
+    assert again.json()["token"] != body["token"]
+    assert api.get(reverse("project-list")).status_code == 200
+    assert ApiToken.objects.filter(user=staff_user).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -403,12 +405,12 @@ def test_token_refused_for_bad_credentials(credentials, staff_user):
 
 def test_bad_or_inactive_token_is_401(staff_user, world):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
     assert api.get(reverse("project-list")).status_code == 401
-    token = Token.objects.create(user=staff_user)
+    _api_token, key = token_issue(user=staff_user)
     staff_user.is_active = False
     staff_user.save()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get(reverse("project-list")).status_code == 401
 
 
