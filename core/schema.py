@@ -204,6 +204,10 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
             schema.update(ID_RANGE)
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema and not field.localize:
+            # drf-spectacular's pattern makes every digit optional, so "" and "." pass it; DRF needs one.
+            whole, places = field.max_whole_digits, field.decimal_places
+            schema["pattern"] = rf"^-?(?:\d{{1,{max(whole, 1)}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
         return schema
 
 
