@@ -128,7 +128,7 @@ def _supervised_commands() -> dict[str, list[str]]:
 
 def _systemd_command(program: str) -> list[str]:
     unit = (ROOT / "deploy" / "systemd" / f"investpro-{program}.service").read_text()
-    assert "EnvironmentFile=/etc/investpro/env" in unit
+    assert "EnvironmentFile=/etc/investpro/production.env" in unit
     command = shlex.split(re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE)[1])
     return [Path(command[0]).name, *command[1:]]
 
