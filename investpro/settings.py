@@ -464,6 +464,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
 # API tokens (django-rest-knox, accounts/tokens.py): `Authorization: Token <key>`, stored hashed,
 # valid TOKEN_TTL_DAYS from issue (no silent renewal), revoked by deleting them in the admin.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would create its unused knox_authtoken table (their CreateModel does not say
+# that the model is swappable), whose key to the users then stops PostgreSQL from truncating them.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=_env_int("TOKEN_TTL_DAYS", 30, minimum=1)),
     "AUTH_HEADER_PREFIX": "Token",
