@@ -7,10 +7,11 @@ endpoints themselves live in each app's api.py.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
@@ -77,18 +78,45 @@ class CodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
+# Sent by the browsable API's HTML forms with the data: not a field of any row.
+FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+def unknown_fields(serializer: serializers.Serializer, data) -> dict[str, list[str]]:
+    """`{name: ["未知字段。"]}` for every key of a write's body that names no field of the serializer.
+    Read-only fields are known (a client may send back what it read); only a name the serializer does
+    not have at all, a typo such as `signed_ammount`, is refused instead of silently dropped."""
+    if not isinstance(data, Mapping):
+        return {}  # DRF answers a body that is not an object itself
+    unknown = sorted(set(data) - set(serializer.fields) - FORM_ONLY_KEYS)
+    return {name: [_("未知字段。")] for name in unknown}
+
+
 class ModelRulesSerializer(serializers.ModelSerializer):
-    """A serializer that only translates: it parses types, and leaves every data rule, uniqueness
-    included, to the model's `full_clean()` (so a duplicate answers 409 whichever door it came by)."""
+    """A serializer that only translates: it parses types, refuses fields it does not have (400
+    naming them), and leaves every data rule, uniqueness included, to the model's `full_clean()` (so a
+    duplicate answers 409 whichever door it came by)."""
 
     class Meta:
         validators: list = []
+
+    def to_internal_value(self, data):
+        errors = unknown_fields(self, data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
         validators = [v for v in field_kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
         if "validators" in field_kwargs:
             field_kwargs["validators"] = validators
+        # DRF turns a model's bound validator into its own min_value/max_value (shown in the schema)
+        # with a generic message: keep the model's message, which names the field and its unit.
+        for validator in model_field.validators:
+            for kind, bound in (("max_value", MaxValueValidator), ("min_value", MinValueValidator)):
+                if kind in field_kwargs and isinstance(validator, bound):
+                    field_kwargs.setdefault("error_messages", {})[kind] = validator.message
         return field_class, field_kwargs
 
 

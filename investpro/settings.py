@@ -231,6 +231,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 with a JSON body for an API request over DATA_UPLOAD_MAX_MEMORY_SIZE, before it is read.
+    "core.middleware.BodySizeLimitMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (the Security section above).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -492,6 +494,10 @@ STORAGES = {
 
 # --- REST framework -------------------------------------------------------------------------------
 
+# The largest request body the application reads, in bytes (Django's 2.5 MB by default): a bigger
+# one is answered 413 with a JSON error on the API (core.middleware), 400 by Django elsewhere.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ApiTokenAuthentication",
@@ -503,6 +509,12 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # JSON nested deeper than core.parsers.MAX_DEPTH is a 400, not a RecursionError; forms as DRF's default.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Per-address budgets take the client address by the sign-in lockout's rule (TRUSTED_PROXY_COUNT).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.

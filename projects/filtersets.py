@@ -49,6 +49,7 @@ class ProjectFilterSet(FilterSet):
 
 
 class DeliveryFilterSet(FilterSet):
+    # A project may be hidden from the caller: by id, an unknown or hidden one matching nothing alike.
     project = IdFilter(label=_("项目"), field_name="project_id")
     unit = filters.ModelChoiceFilter(
         label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code", field_name="project__unit"

@@ -1,12 +1,15 @@
 """Projects and what hangs off them: capital deliveries, the follow-up timeline, ready land."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,10 +19,68 @@ from core.constraints import FieldCheckConstraint
 
 ZERO = Decimal("0")
 
+# --- Amount ceiling -------------------------------------------------------------------------------
+# No amount is larger than this, in 万元: 999,999,999.99 万元 is just under 10 万亿元 (10^13 yuan),
+# ten times the largest investment project ever announced in China. The ceiling keeps every sum the
+# monthly report stores within its columns (targets.models.FIGURE_DIGITS says how); the columns
+# themselves (14 digits) are wider, so a larger value entered before the ceiling still reads back.
+AMOUNT_CEILING = Decimal("999999999.99")
+
 
 def amount_field(verbose_name, **kwargs) -> models.DecimalField:
-    """Money in 万元 (10,000 yuan), two decimals, never a float."""
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+    """Money in 万元 (10,000 yuan), two decimals, never a float, at most AMOUNT_CEILING."""
+    message = format_lazy(_("{}不能超过 999,999,999.99 万元。"), verbose_name)
+    ceiling = MaxValueValidator(AMOUNT_CEILING, message=message)
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, validators=[ceiling], **kwargs)
+
+
+# --- Date bounds ----------------------------------------------------------------------------------
+# A date the bureau records is on or after 1 January 1990 (no record of the bureau is older). A date
+# of something that has happened (a signing, a start, a production, a drop, a delivery, a follow-up)
+# is not after today, by the bureau's calendar (TIME_ZONE); a planned date (the next follow-up, a
+# lead's expected signing) is at most PLAN_HORIZON_YEARS ahead: beyond that it is a typo.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+PLAN_HORIZON_YEARS = 10
+
+
+def not_before_earliest(verbose_name) -> MinValueValidator:
+    """The lower bound of a date field, its message naming the field."""
+    return MinValueValidator(EARLIEST_DATE, message=format_lazy(_("{}不能早于 1990-01-01。"), verbose_name))
+
+
+def date_field(verbose_name, **kwargs) -> models.DateField:
+    return models.DateField(verbose_name, validators=[not_before_earliest(verbose_name)], **kwargs)
+
+
+def latest_plan_date(today: datetime.date) -> datetime.date:
+    """Today, PLAN_HORIZON_YEARS later (28 February for a 29 February)."""
+    try:
+        return today.replace(year=today.year + PLAN_HORIZON_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + PLAN_HORIZON_YEARS, day=28)
+
+
+def check_dates(instance: models.Model, *, happened: list[str], planned: list[str]) -> None:
+    """The upper bounds of an instance's dates, each error under its field: those that have happened
+    not after today, the planned ones not after latest_plan_date. The lower bound is the fields' own
+    validator (date_field)."""
+    today = timezone.localdate()
+    horizon = latest_plan_date(today)
+    errors = {}
+    for name in happened:
+        value = getattr(instance, name)
+        if value and value > today:
+            errors[name] = _("%(field)s不能晚于今天。") % {"field": instance._meta.get_field(name).verbose_name}
+    for name in planned:
+        value = getattr(instance, name)
+        if value and value > horizon:
+            errors[name] = _("%(field)s不能晚于 %(date)s（今后 %(years)s 年内）。") % {
+                "field": instance._meta.get_field(name).verbose_name,
+                "date": horizon.isoformat(),
+                "years": PLAN_HORIZON_YEARS,
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def not_negative(field: str, message) -> FieldCheckConstraint:
@@ -231,10 +292,10 @@ class Project(models.Model):
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.LEAD)
     total_investment = amount_field(_("总投资（万元）"), default=ZERO)
     signed_amount = amount_field(_("协议引资额（万元）"), null=True, blank=True)
-    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
-    started_on = models.DateField(_("开工日期"), null=True, blank=True)
-    producing_on = models.DateField(_("投产日期"), null=True, blank=True)
-    dropped_on = models.DateField(_("终止日期"), null=True, blank=True)
+    signed_on = date_field(_("签约日期"), null=True, blank=True)
+    started_on = date_field(_("开工日期"), null=True, blank=True)
+    producing_on = date_field(_("投产日期"), null=True, blank=True)
+    dropped_on = date_field(_("终止日期"), null=True, blank=True)
     land_area_mu = models.DecimalField(_("用地（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
     parcel = models.ForeignKey(
         Parcel, verbose_name=_("地块"), on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
@@ -248,7 +309,7 @@ class Project(models.Model):
         blank=True,
         related_name="owned_projects",
     )
-    next_follow_up_on = models.DateField(_("下次跟进日期"), null=True, blank=True)
+    next_follow_up_on = date_field(_("下次跟进日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -328,8 +389,20 @@ class Project(models.Model):
         """Signed at some point: it can hold deliveries (a dropped project keeps those it had)."""
         return self.signed_on is not None and self.stage in (*self.SIGNED_STAGES, self.Stage.DROPPED)
 
+    # The stages at which each stage date has happened (and so is not after today). Before them the
+    # date is a plan: a lead's expected signing, a signed project's planned start.
+    STAGE_DATES_HAPPENED = {
+        "signed_on": (*SIGNED_STAGES, Stage.DROPPED),
+        "started_on": (Stage.STARTED, Stage.PRODUCING),
+        "producing_on": (Stage.PRODUCING,),
+        "dropped_on": (Stage.DROPPED,),
+    }
+
     def clean(self) -> None:
         super().clean()
+        happened = [name for name, stages in self.STAGE_DATES_HAPPENED.items() if self.stage in stages]
+        planned = [name for name in (*self.STAGE_DATES_HAPPENED, "next_follow_up_on") if name not in happened]
+        check_dates(self, happened=happened, planned=planned)
         if self.pk:
             self._check_against_deliveries()
 
@@ -357,7 +430,7 @@ class CapitalDelivery(models.Model):
     """A tranche of capital actually delivered (到位资金); big projects deliver over years."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="deliveries")
-    delivered_on = models.DateField(_("到位日期"))
+    delivered_on = date_field(_("到位日期"))
     amount = amount_field(_("到位金额（万元）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -387,8 +460,7 @@ class CapitalDelivery(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.delivered_on and self.delivered_on > timezone.localdate():
-            raise ValidationError({"delivered_on": _("到位日期不能晚于今天。")})
+        check_dates(self, happened=["delivered_on"], planned=[])
         if self.project_id is None:
             return
         project = self.project
@@ -427,10 +499,10 @@ class Activity(models.Model):
         Contact, verbose_name=_("联系人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
     )
     kind = models.CharField(_("方式"), max_length=20, choices=Kind.choices, default=Kind.VISIT)
-    happened_on = models.DateField(_("日期"))
+    happened_on = date_field(_("日期"))
     summary = models.TextField(_("情况摘要"))
     next_action = models.CharField(_("下一步"), max_length=200, blank=True)
-    next_action_on = models.DateField(_("下一步日期"), null=True, blank=True)
+    next_action_on = date_field(_("下一步日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -467,3 +539,4 @@ class Activity(models.Model):
         super().clean()
         if self.happened_on and self.happened_on > timezone.localdate():
             raise ValidationError({"happened_on": _("跟进日期不能晚于今天；计划中的事项请填在“下一步”。")})
+        check_dates(self, happened=[], planned=["next_action_on"])

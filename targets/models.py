@@ -10,7 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 from core.constraints import FieldCheckConstraint
-from projects.models import Industry, Project, amount_field, not_negative
+from core.errors import ConflictError
+from projects.models import AMOUNT_CEILING, Industry, Project, amount_field, not_negative
 
 # --- Year and month bounds ------------------------------------------------------------------------
 # The one definition of a valid year and month. The models' CHECK constraints, the report service
@@ -222,6 +223,51 @@ class Report(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+# --- Width of the report's figures ----------------------------------------------------------------
+# A figure (month, year to date, last year's year to date) is a sum of amounts, each at most
+# AMOUNT_CEILING (< 10^9 万元), or a count of rows. Its column holds 22 digits before the point
+# (< 10^22), so the sum of 10^13 amounts at the ceiling fits: more projects or deliveries than any
+# database this runs on can hold (PostgreSQL caps a table at 32 TB, SQLite a database at 281 TB, and a
+# row of either table takes over 40 bytes: under 10^13 rows). A figure above 10^22 can only come from
+# values written around the model's rules; the report then fails (report_rows_check) instead of storing it.
+# Kept under 28 digits so that its ratios to a target or last year (× 100 / 0.01) stay exact in Python's
+# default decimal precision.
+FIGURE_DIGITS = 24
+assert AMOUNT_CEILING < 10**9
+
+
+def figure_field(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=FIGURE_DIGITS, decimal_places=2, **kwargs)
+
+
+class ReportFiguresTooLargeError(ConflictError):
+    """A report whose figures do not fit its columns (HTTP 409): it is not stored."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(
+            _("通报数字超出可存储的范围，未保存：%(problems)s。") % {"problems": "；".join(problems)},
+            code="report_figures_too_large",
+        )
+
+
+def report_rows_check(rows: list["ReportRow"]) -> None:
+    """Refuse rows that their columns cannot hold, before they are written: SQLite would store any
+    number of digits, which every later read of the row then fails on. Raises ReportFiguresTooLargeError
+    naming each figure."""
+    problems = []
+    for row in rows:
+        if len(problems) >= 10:
+            break
+        try:
+            row.clean_fields(exclude=["report", "indicator", "unit"])
+        except ValidationError as error:
+            scope = row.unit.code if row.unit_id else _("全市")
+            for field in error.message_dict:
+                problems.append(f"{row.indicator.code} {scope} {field}={getattr(row, field)}")
+    if problems:
+        raise ReportFiguresTooLargeError(problems)
+
+
 class ReportRow(models.Model):
     """One indicator for one scope (the city when unit is empty) in a monthly report."""
 
@@ -235,13 +281,13 @@ class ReportRow(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    month_value = amount_field(_("当月"))
-    ytd_value = amount_field(_("累计"))
-    target = amount_field(_("目标"), null=True, blank=True)
+    month_value = figure_field(_("当月"))
+    ytd_value = figure_field(_("累计"))
+    target = figure_field(_("目标"), null=True, blank=True)  # the Target's value, copied as it is stored
     completion_pct = models.DecimalField(_("完成率（%）"), max_digits=9, decimal_places=1, null=True, blank=True)
     time_progress_pct = models.DecimalField(_("时间进度（%）"), max_digits=4, decimal_places=1)
     pace = models.CharField(_("进度"), max_length=10, choices=Pace.choices, blank=True)
-    last_year_ytd = amount_field(_("上年同期"))
+    last_year_ytd = figure_field(_("上年同期"))
     yoy_pct = models.DecimalField(_("同比（%）"), max_digits=9, decimal_places=1, null=True, blank=True)
     rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ConflictError
-from targets.models import Report, ReportRow, validate_year_month
+from targets.models import Report, ReportRow, report_rows_check, validate_year_month
 
 from .figures import build_rows
 
@@ -109,6 +109,7 @@ def report_compute(*, report_id: int) -> Report:
             if report.is_published:  # published meanwhile by a run that finished before us
                 raise ReportPublishedError(report)
             rows = build_rows(year=report.year, month=report.month, report=report)
+            report_rows_check(rows)  # figures too large for their columns fail the run, unstored
             report.rows.all().delete()
             ReportRow.objects.bulk_create(rows)
             report.status = Report.Status.PROVISIONAL
@@ -164,8 +165,11 @@ def report_publish(*, report: Report, actor: User) -> Report:
 def report_preview(*, report: Report) -> list[ReportRow]:
     """What recomputing the report from today's data would give, without writing anything: unsaved
     rows in the order of the report's own, to show late corrections beside a published report's
-    frozen figures. Works for a report in any state."""
-    return build_rows(year=report.year, month=report.month, report=report)
+    frozen figures. Works for a report in any state; figures too large to store are a
+    ReportFiguresTooLargeError (409), as they would fail the computation."""
+    rows = build_rows(year=report.year, month=report.month, report=report)
+    report_rows_check(rows)
+    return rows
 
 
 def report_reconcile(
