@@ -314,10 +314,6 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# django-axes' backend first: it refuses a locked-out sign-in before any password is checked (the
-# Sign-in section). Then who may do what: each role's model permissions, one table in accounts/roles.py
-# (read without a query); axes' standalone backend answers no permission question.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.roles.RoleBackend"]
 
 # Backups (operations/backups.py, django-dbbackup's connectors): SQLite through its online backup API,
 # PostgreSQL through pg_dump/pg_restore in the custom format. `manage.py backup` writes into
@@ -333,6 +329,10 @@ DBBACKUP_SEND_EMAIL = False  # a failure goes to the log, not to a mail server
 # /healthz and `manage.py doctor`: the worker and beat are down when the last heartbeat (sent by
 # beat every minute, recorded by a worker) is older than this many seconds.
 HEALTH_STALE_AFTER = _env_int("HEALTH_STALE_AFTER", 180, minimum=90)
+# django-axes' backend first: it refuses a locked-out sign-in before any password is checked (the
+# Sign-in section). Then who may do what: each role's model permissions, one table in accounts/roles.py
+# (read without a query); axes' standalone backend answers no permission question.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.roles.RoleBackend"]
 
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -505,18 +505,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular plus the error answers, parameter bounds and public operations (core/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # Per-address budgets take the client address by the sign-in lockout's rule (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # JSON nested deeper than core.parsers.MAX_DEPTH is a 400, not a RecursionError; forms as DRF's default.
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Per-address budgets take the client address by the sign-in lockout's rule (TRUSTED_PROXY_COUNT).
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -536,6 +537,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Swagger UI would otherwise send the schema to validator.swagger.io: nothing leaves the intranet.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    # The schema describes the API, not itself: /api/schema/ is left out of its own paths.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies apart from responses (ProjectRequest beside Project): read-only fields such as
+    # `id` or `delivered_total` are not offered to clients that generate their code from the schema.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API's bodies are JSON (DESIGN §4): the form parsers serve the browsable API and are not
+    # part of the contract (a form sends "" where JSON would send null or leave the field out).
+    "PARSER_WHITELIST": ["core.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "OriginEnum": "projects.models.Origin",
         "ReportStatusEnum": "targets.models.Report.Status",
