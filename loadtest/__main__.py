@@ -32,6 +32,8 @@ THROTTLE_SCOPES = ("READ", "WRITE", "EXPORT", "REPORT", "ANON", "AUTH")
 
 
 def main() -> int:
+    # SIGTERM (a supervisor, `timeout`) unwinds like Ctrl-C, so that what this started is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     args = _arguments()
     database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/investpro_load")
     redis_url = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -193,4 +195,8 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("Interrupted: the server and Locust are stopped.", file=sys.stderr)
+        sys.exit(130)
