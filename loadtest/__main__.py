@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,9 @@ def main() -> int:
         require_load_database(database_url)
     except LoadDatabaseRefused as refusal:
         print(refusal, file=sys.stderr)
+        return 2
+    if not _port_free(args.port):
+        print(f"Port {args.port} is in use: stop what listens there or pass --port.", file=sys.stderr)
         return 2
     _warn_if_busy()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument("--wait", default="1-4", help="seconds each user waits between requests, MIN-MAX")
     return parser.parse_args()
+
+
+def _port_free(port: int) -> bool:
+    """Else the readiness check could be answered by whatever already listens there."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _bench_pids() -> list[str]:
