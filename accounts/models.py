@@ -70,14 +70,6 @@ class User(AbstractUser):
             ),
         ]
 
-    @property
-    def is_leader(self) -> bool:
-        return self.role in (Role.LEADER, Role.ADMIN)
-
-    @property
-    def is_admin_role(self) -> bool:
-        return self.role == Role.ADMIN
-
 
 class ApiToken(AbstractAuthToken):
     """A REST client's token (django-rest-knox, KNOX_TOKEN_MODEL): only a hash of it is stored, it

@@ -60,7 +60,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chambers.event": ("view",),
         "projects.industry": ("view",),
         "projects.parcel": ("view",),
-        "projects.project": ("view",),
+        "projects.project": ("view", "view_every_confidential"),
         "projects.capitaldelivery": ("view",),
         "projects.activity": ("view",),
         "targets.indicator": ("view",),

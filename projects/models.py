@@ -13,7 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role, Unit
+from accounts.models import Unit
 from chambers.models import Chamber, Contact, Event
 from core.constraints import FieldCheckConstraint
 
@@ -217,27 +217,29 @@ def project_visibility(user, prefix: str = "") -> Q:
     """The one rule of which projects a user may see (DESIGN §5), as a filter on projects or,
     with a prefix such as "project__", on the rows that belong to a project.
 
-    Leaders and admins see everything; everyone else sees non-confidential projects, and a unit's
-    staff also see their own unit's confidential ones.
+    Holders of `view_every_confidential_project` (leaders, admins) see everything; everyone else sees
+    non-confidential projects, and a unit's people also see their own unit's confidential ones.
     """
     if not user or not user.is_authenticated:
         return _nothing(prefix)
-    if user.role in (Role.LEADER, Role.ADMIN) or user.is_superuser:
+    if user.has_perm("projects.view_every_confidential_project"):
         return Q()
     public = Q(**{f"{prefix}confidential": False})
-    if user.role == Role.STAFF and user.unit_id:
+    if user.unit_id:
         return public | Q(**{f"{prefix}unit_id": user.unit_id})
     return public
 
 
 def can_edit_unit(user, unit_id: int | None) -> bool:
     """The one rule of whose projects (with their deliveries, activities and the unit's parcels) a
-    user may change (DESIGN §5): an admin any unit's, a staff member its own unit's, nobody else's."""
+    user may change (DESIGN §5): holders of `change_every_unit` (admins) any unit's; those who may
+    change projects at all (staff) their own unit's; nobody else's. Which kinds of row a role may
+    write is the model permissions' business (accounts/roles.py); this is only the unit's part."""
     if not user or not user.is_authenticated:
         return False
-    if user.role == Role.ADMIN or user.is_superuser:
+    if user.has_perm("projects.change_every_unit"):
         return True
-    return user.role == Role.STAFF and user.unit_id is not None and user.unit_id == unit_id
+    return user.unit_id is not None and user.unit_id == unit_id and user.has_perm("projects.change_project")
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -321,6 +323,12 @@ class Project(models.Model):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["-updated_at", "-id"]
+        # The two row-level powers beyond a unit's own rows, given to roles in accounts/roles.py
+        # (the admin role, a superuser, holds both): project_visibility and can_edit_unit read them.
+        permissions = [
+            ("view_every_confidential_project", _("查看各单位的保密项目")),
+            ("change_every_unit", _("修改任何单位的项目、到位资金、跟进记录和地块")),
+        ]
         indexes = [
             # The project list filtered by unit and stage, newest signings first.
             models.Index(fields=["unit", "stage", "-signed_on"], name="project_unit_stage_signed"),

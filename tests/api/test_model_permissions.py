@@ -12,7 +12,8 @@ from accounts.models import Role, User
 from accounts.permissions import ModelPermission
 from chambers.models import Chamber
 from investpro.urls import router
-from tests.factories import UserFactory
+from projects.models import Project, can_edit_unit
+from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,31 @@ def test_requesting_a_report_needs_the_publish_permission(monkeypatch, clients):
     assert clients["leader"].post(reverse("report-list"), {"year": 2011, "month": 7}, format="json").status_code == 403
     monkeypatch.setattr(roles, "role_permissions", real)
     assert clients["leader"].post(reverse("report-list"), {"year": 2011, "month": 7}, format="json").status_code == 202
+
+
+def test_seeing_every_units_confidential_projects_is_a_permission_of_the_table(monkeypatch, users, other_unit):
+    """project_visibility asks `view_every_confidential_project`, not the role: take it from the
+    leaders' row and a leader sees another unit's confidential project no more."""
+    secret = ProjectFactory(unit=other_unit, confidential=True)
+    leader = users["leader"]
+    assert Project.objects.visible_to(leader).filter(pk=secret.pk).exists()
+    real = roles.role_permissions
+    monkeypatch.setattr(
+        roles, "role_permissions", lambda role: real(role) - {"projects.view_every_confidential_project"}
+    )
+    assert not Project.objects.visible_to(leader).filter(pk=secret.pk).exists()
+
+
+def test_changing_another_units_rows_is_a_permission_of_the_table(monkeypatch, users, unit, other_unit):
+    """can_edit_unit: staff change their own unit's rows through `change_project`; only holders of
+    `change_every_unit` (the admin role) change any unit's."""
+    staff = users["own_staff"]
+    assert staff.unit_id == unit.pk
+    assert can_edit_unit(staff, unit.pk) and not can_edit_unit(staff, other_unit.pk)
+    assert can_edit_unit(users["admin"], other_unit.pk)
+    assert not can_edit_unit(users["leader"], unit.pk)
+    real = roles.role_permissions
+    monkeypatch.setattr(roles, "role_permissions", lambda role: real(role) | {"projects.change_every_unit"})
+    assert can_edit_unit(staff, other_unit.pk)
+    monkeypatch.setattr(roles, "role_permissions", lambda role: real(role) - {"projects.change_project"})
+    assert not can_edit_unit(staff, unit.pk)
