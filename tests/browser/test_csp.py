@@ -3,41 +3,10 @@ it, and Chromium reports no violation of it while they load and are used."""
 
 import pytest
 
-from tests.browser.test_pages import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.conftest import assert_no_csp_violation
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-# Runs in every page before the page's own scripts; Playwright injects it outside the page's policy.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page()
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.console_errors = []
-        page.page_errors = []
-        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-        page.on("pageerror", lambda error: page.page_errors.append(str(error)))
-        yield page
-        browser.close()
-
-
-def assert_no_violation(page) -> None:
-    assert page.evaluate("window.__cspViolations") == []
-    assert [text for text in page.console_errors if "Content Security Policy" in text] == []
-    assert page.page_errors == []  # no script stopped half-way
 
 
 def test_swagger_ui_renders_the_operations_under_the_policy(live_server, page):
@@ -49,7 +18,7 @@ def test_swagger_ui_renders_the_operations_under_the_policy(live_server, page):
     page.locator(".opblock-summary", has_text="/api/v1/projects/").first.click()
     page.wait_for_selector(".opblock-body .parameters", timeout=5_000)
     page.locator(".models").scroll_into_view_if_needed()  # the schemas section draws its icons
-    assert_no_violation(page)
+    assert_no_csp_violation(page)
 
 
 def test_the_admin_works_under_the_policy(live_server, page):
@@ -62,17 +31,17 @@ def test_the_admin_works_under_the_policy(live_server, page):
     page.fill("#id_password", "secret-pass-1")
     page.click("input[type=submit]")
     page.wait_for_selector("#content-main")
-    assert_no_violation(page)
+    assert_no_csp_violation(page)
 
     page.goto(f"{live_server.url}/admin/projects/project/")
     assert page.locator("text=华友钴业电池材料项目").count() == 1
     page.locator("#action-toggle").check()  # the list's own script selects every row
     assert page.locator("tr.selected").count() == 1
-    assert_no_violation(page)
+    assert_no_csp_violation(page)
 
     page.goto(f"{live_server.url}/admin/projects/project/{project.pk}/change/")
     page.locator(".datetimeshortcuts a.date-lookup, .datetimeshortcuts a[id^=calendarlink]").first.click()
     assert page.locator(".calendarbox").first.is_visible()  # drawn by the admin's calendar script
     page.goto(f"{live_server.url}/admin/projects/project/{project.pk}/history/")
     page.wait_for_selector("#change-history")
-    assert_no_violation(page)
+    assert_no_csp_violation(page)

@@ -14,33 +14,6 @@ from tests.factories import ProjectFactory, UserFactory
 # (role groups, standard indicators) as it found it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while a
-    # page is open are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page()
-        page.requested_hosts = set()
-        page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
-        yield page
-        browser.close()
-
-
 def test_the_api_docs_render_from_the_app_alone(live_server, page):
     page.goto(f"{live_server.url}/api/docs/")
 
