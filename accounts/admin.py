@@ -119,11 +119,12 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ServiceAdmin):
     """The REST clients' tokens: who holds one, since when, until when, when last used. A token is
     issued only by POST /api/v1/auth/token/ (its key is shown once, to its holder); deleting it here
     revokes it at once (the next request with it answers 401)."""
 
+    writes = Writes("token", services.token_save, services.token_revoke)
     list_display = ("user", "key_start", "created", "expiry", "last_used", "status")
     list_filter = ("user__role",)
     list_select_related = ("user",)
@@ -143,7 +144,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("撤销所选令牌"), permissions=["delete"])
     def revoke_selected(self, request, queryset):
-        count, _rows = queryset.delete()
+        count = len(queryset)
+        self.delete_queryset(request, queryset)  # one by one, through token_revoke
         self.message_user(request, _("已撤销 %(count)d 个令牌。") % {"count": count}, messages.SUCCESS)
 
     def has_add_permission(self, request):

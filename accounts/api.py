@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from core.api import ModelRulesSerializer, ModelViewSet, ServiceWritesMixin, StrictInputMixin
 from core.throttling import ScopedThrottle
 
 from . import services
@@ -33,6 +33,11 @@ class UnitViewSet(ServiceWritesMixin, ModelViewSet):
     filterset_fields = ["kind", "group"]
     object_name = "unit"
     save_service = staticmethod(services.unit_save)
+
+
+class SignInSerializer(StrictInputMixin, AuthTokenSerializer):
+    """DRF's {username, password} check (with the sign-in lockout, through authenticate()), refusing
+    a field it does not have or a value that is not a string, as every write of the API does."""
 
 
 class TokenSerializer(serializers.Serializer):
@@ -66,7 +71,7 @@ class TokenView(APIView):
     renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=SignInSerializer,
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(description="用户名或密码错误（字段错误，或 non_field_errors）。"),
@@ -78,7 +83,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = SignInSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
             if getattr(request, "axes_locked_out", False):
                 raise SignInLocked()

@@ -4,11 +4,11 @@ from typing import TypeVar
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .models import Role, Unit, User
+from .models import ApiToken, Role, Unit, User
 from .roles import ADMIN_SITE_ROLES
 
 M = TypeVar("M", bound=models.Model)
@@ -129,3 +129,21 @@ def user_delete(*, user: User) -> None:
 def user_sync_group(*, user: User) -> None:
     """Make the user a member of exactly its role's group (the image of its permissions, accounts.roles)."""
     user.groups.set([Group.objects.get(name=user.role)])
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+# A token is issued only by the token endpoint (accounts.tokens.token_issue), which alone ever sees
+# its key; the admin revokes tokens, and changes nothing else about them.
+
+
+def token_save(*, actor: User | None, token: ApiToken) -> ApiToken:
+    """Refused: a stored token is never changed, and a new one is issued with its key by the token
+    endpoint, never typed in. The admin offers neither (no add or change permission); this is the
+    admin's save path all the same, so that opening one by mistake cannot write a token."""
+    raise PermissionDenied(_("API 令牌只能由 POST /api/v1/auth/token/ 签发，不能新增或修改。"))
+
+
+@transaction.atomic
+def token_revoke(*, actor: User | None, token: ApiToken) -> None:
+    """Revoke a token at once: the next request that presents it answers 401."""
+    token.delete()

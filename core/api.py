@@ -7,6 +7,7 @@ endpoints themselves live in each app's api.py.
 """
 
 import json
+import re
 from collections.abc import Callable, Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -15,9 +16,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils import html
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler
 
@@ -92,19 +95,103 @@ def unknown_fields(serializer: serializers.Serializer, data) -> dict[str, list[s
     return {name: [_("未知字段。")] for name in unknown}
 
 
-class ModelRulesSerializer(serializers.ModelSerializer):
-    """A serializer that only translates: it parses types, refuses fields it does not have (400
-    naming them), and leaves every data rule, uniqueness included, to the model's `full_clean()` (so a
-    duplicate answers 409 whichever door it came by)."""
+def _is_whole_number(value) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
 
-    class Meta:
-        validators: list = []
+
+def _is_text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _is_code(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _is_boolean(value) -> bool:
+    return isinstance(value, bool)
+
+
+PLAIN_DECIMAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def _is_decimal_text(value) -> bool:
+    """A decimal in plain notation, as the schema's pattern has it: DRF alone also takes "1e3",
+    surrounding spaces, and "" or "  " as null."""
+    return isinstance(value, str) and PLAIN_DECIMAL.fullmatch(value) is not None
+
+
+# What a JSON body must hold for each kind of field, in the OpenAPI schema's types, and what a
+# client is told otherwise. DRF's own parsing is lenient where the schema is not: it takes 0 for a
+# text (as "0"), 0 or "yes" for a boolean, "5" for an integer or an id, 1.5 or "1e3" for an amount,
+# and "" for a relation or an amount (as null). A value the schema calls invalid is refused here, so that what the API
+# accepts is what its schema says. The first kind a field is an instance of decides.
+JSON_TYPES: list[tuple[type, Callable[[object], bool], str]] = [
+    (serializers.BooleanField, _is_boolean, gettext_lazy("请填写 true 或 false。")),
+    (serializers.CharField, _is_text, gettext_lazy("请填写字符串。")),
+    (serializers.IntegerField, _is_whole_number, gettext_lazy("请填写整数。")),
+    (serializers.DecimalField, _is_decimal_text, gettext_lazy('小数请以字符串填写，如 "800.00"。')),
+    (serializers.PrimaryKeyRelatedField, _is_whole_number, gettext_lazy("请填写对象的 id（整数）。")),
+    (serializers.SlugRelatedField, _is_code, gettext_lazy("请填写编码；没有时填 null。")),
+]
+
+NOT_A_LIST = gettext_lazy("请填写列表。")
+
+
+def _shown_as_string(field: serializers.DecimalField) -> bool:
+    return getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+
+
+def _type_error(field: serializers.Field, value) -> str | None:
+    """The message for a JSON value of the wrong type for `field`, or None. A null is the field's own
+    question (allow_null); a field of many takes a list, each item checked as the field's child."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.ManyRelatedField | serializers.ListField | serializers.MultipleChoiceField):
+        if not isinstance(value, list):  # DRF takes an object as the list of its keys
+            return str(NOT_A_LIST)
+        child = getattr(field, "child_relation", None) or getattr(field, "child", None)
+        return next(filter(None, (_type_error(child, item) for item in value)), None) if child else None
+    if isinstance(field, serializers.DecimalField) and not _shown_as_string(field):
+        return None  # the schema says number there
+    for kind, accepts, message in JSON_TYPES:
+        if isinstance(field, kind):
+            return None if accepts(value) else str(message)
+    return None
+
+
+def wrong_types(serializer: serializers.Serializer, data) -> dict[str, list[str]]:
+    """`{name: [message]}` for every value of a JSON body whose type is not its field's (JSON_TYPES).
+    A form's values are all strings, parsed by each field as DRF does: the browsable API sends forms."""
+    if not isinstance(data, Mapping) or html.is_html_input(data):
+        return {}
+    errors = {}
+    for name, value in data.items():
+        field = serializer.fields.get(name)
+        message = None if field is None or field.read_only else _type_error(field, value)
+        if message:
+            errors[name] = [message]
+    return errors
+
+
+class StrictInputMixin:
+    """Every write serializer's first base: a body is refused (400 naming each field) when it names a
+    field the serializer does not have (`unknown_fields`) or gives a field a value of another type
+    than the schema's (`wrong_types`), before any field parses it."""
 
     def to_internal_value(self, data):
-        errors = unknown_fields(self, data)
+        errors = unknown_fields(self, data) | wrong_types(self, data)
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class ModelRulesSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """A serializer that only translates: it parses types strictly, refuses fields it does not have
+    (400 naming them), and leaves every data rule, uniqueness included, to the model's `full_clean()`
+    (so a duplicate answers 409 whichever door it came by)."""
+
+    class Meta:
+        validators: list = []
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -73,6 +74,43 @@ class IdFilter(IntegerFilter):
         super().__init__(*args, **kwargs)
 
 
+# A reference, well formed, to a row that does not exist: the filter matches nothing.
+NO_MATCH = object()
+
+
+class CodeChoiceField(ModelChoiceField):
+    """A row by its code; a code that no row has is NO_MATCH rather than an error. A value the
+    database cannot even compare (a NUL character on PostgreSQL) is still an error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(**{self.to_field_name or "pk": value})
+        except self.queryset.model.DoesNotExist:
+            return NO_MATCH
+        except (ValueError, TypeError, ValidationError):
+            message = self.error_messages["invalid_choice"]
+            raise ValidationError(message, code="invalid_choice", params={"value": value}) from None
+
+
+class CodeFilter(filters.ModelChoiceFilter):
+    """Reference data (units, industries, indicators) by its code, as ids are matched: a code that no
+    row has matches nothing (200 and an empty list), the answer an id that matches nothing gets. The
+    code is looked up once (one small query, as before), so the list itself still compares a key."""
+
+    field_class = CodeChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is NO_MATCH:
+            return qs.none()
+        return super().filter(qs, value)
+
+
 def integer_range(field: models.Field) -> dict:
     """The bounds of an integer column, the same on every database (SQLite's own are 64-bit)."""
     low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
@@ -86,19 +124,13 @@ INTEGER_FIELDS = (
 )  # fmt: skip
 
 
-def has_visibility_rules(model: type[models.Model]) -> bool:
-    """Rows that some callers may not see: their manager scopes them (`visible_to(user)`)."""
-    return hasattr(model._default_manager, "visible_to")
-
-
 class FilterSet(filters.FilterSet):
     """The base of every list's filters, declared or generated from `filterset_fields`:
     - a boolean filter refuses a value it does not know instead of ignoring it;
     - an integer filter refuses a number its column cannot hold (400, not an overflow);
-    - a relation to rows with visibility rules (projects, land) is filtered by id (IdFilter): a row
-      that does not exist and a row the caller may not see both match nothing, so that a filter
-      cannot confirm a hidden id. A relation to rows everyone sees (chambers, contacts) checks that
-      the row exists: an unknown one is a 400 naming the filter."""
+    - a relation is filtered by id (IdFilter): an id that no row has, and the id of a row the caller
+      may not see (projects, land), both match nothing (200 and an empty list), so that a filter never
+      tells whether a row exists. Reference data named by code does the same (CodeFilter)."""
 
     FILTER_DEFAULTS = {
         **filters.FilterSet.FILTER_DEFAULTS,
@@ -108,7 +140,7 @@ class FilterSet(filters.FilterSet):
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):
-        if isinstance(field, models.ForeignKey) and has_visibility_rules(field.related_model):
+        if isinstance(field, models.ForeignKey):
             return IdFilter(field_name=field_name, lookup_expr=lookup_expr or "exact")
         return super().filter_for_field(field, field_name, lookup_expr)
 

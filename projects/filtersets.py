@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from chambers.models import Chamber, Event
-from core.filters import BooleanFilter, FilterSet, IdFilter, StableOrderingFilter
+from core.filters import BooleanFilter, CodeFilter, FilterSet, IdFilter, StableOrderingFilter
 
 from .models import CapitalDelivery, Industry, Parcel, Project
 
@@ -14,13 +13,14 @@ from .models import CapitalDelivery, Industry, Parcel, Project
 class ProjectFilterSet(FilterSet):
     # A project has one stage, so OR-ing stages never repeats a row: no DISTINCT needed.
     stage = filters.MultipleChoiceFilter(label=_("阶段"), choices=Project.Stage.choices, distinct=False)
-    unit = filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code")
-    industry = filters.ModelChoiceFilter(label=_("产业"), queryset=Industry.objects.all(), to_field_name="code")
+    unit = CodeFilter(label=_("责任单位"), queryset=Unit.objects.all())
+    industry = CodeFilter(label=_("产业"), queryset=Industry.objects.all())
     origin = filters.ChoiceFilter(label=_("资金来源"), choices=Project.Origin.choices)
     channel = filters.ChoiceFilter(label=_("引进渠道"), choices=Project.Channel.choices)
     category = filters.ChoiceFilter(label=_("项目类别"), choices=Project.Category.choices)
-    chamber = filters.ModelChoiceFilter(label=_("商会"), queryset=Chamber.objects.all())
-    event = filters.ModelChoiceFilter(label=_("招商活动"), queryset=Event.objects.all())
+    # By id, compared in the project row itself (no lookup): an id no chamber or event has matches nothing.
+    chamber = IdFilter(label=_("商会"), field_name="chamber_id")
+    event = IdFilter(label=_("招商活动"), field_name="event_id")
     mountain_sea = BooleanFilter(label=_("山海协作"))
     returning_merchant = BooleanFilter(label=_("浙商回归"))
     signed_from = filters.DateFilter(label=_("签约日期起"), field_name="signed_on", lookup_expr="gte")
@@ -51,9 +51,7 @@ class ProjectFilterSet(FilterSet):
 class DeliveryFilterSet(FilterSet):
     # A project may be hidden from the caller: by id, an unknown or hidden one matching nothing alike.
     project = IdFilter(label=_("项目"), field_name="project_id")
-    unit = filters.ModelChoiceFilter(
-        label=_("责任单位"), queryset=Unit.objects.all(), to_field_name="code", field_name="project__unit"
-    )
+    unit = CodeFilter(label=_("责任单位"), queryset=Unit.objects.all(), field_name="project__unit")
     delivered_from = filters.DateFilter(label=_("到位日期起"), field_name="delivered_on", lookup_expr="gte")
     delivered_to = filters.DateFilter(label=_("到位日期止"), field_name="delivered_on", lookup_expr="lte")
     ordering = StableOrderingFilter(label=_("排序"), fields=["delivered_on", "amount"])
@@ -64,12 +62,10 @@ class DeliveryFilterSet(FilterSet):
 
 
 class ParcelFilterSet(FilterSet):
-    unit = filters.ModelChoiceFilter(label=_("所在单位"), queryset=Unit.objects.all(), to_field_name="code")
+    unit = CodeFilter(label=_("所在单位"), queryset=Unit.objects.all())
     status = filters.ChoiceFilter(label=_("状态"), choices=Parcel.Status.choices)
     published = BooleanFilter(label=_("已公开发布"))
-    industry = filters.ModelChoiceFilter(
-        label=_("适合产业"), queryset=Industry.objects.all(), to_field_name="code", field_name="industries"
-    )
+    industry = CodeFilter(label=_("适合产业"), queryset=Industry.objects.all(), field_name="industries")
 
     class Meta:
         model = Parcel

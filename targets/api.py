@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Unit
-from core.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin
+from core.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin, StrictInputMixin
 from projects.models import Industry, Project
 
 from . import reporting, services
@@ -121,7 +121,7 @@ class BoundedIntegerField(serializers.IntegerField):
         self.min_value, self.max_value = bounds
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(StrictInputMixin, serializers.Serializer):
     year = BoundedIntegerField(validator=validate_year, bounds=(FIRST_YEAR, LAST_YEAR))
     month = BoundedIntegerField(validator=validate_month, bounds=(FIRST_MONTH, LAST_MONTH))
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework import mixins
@@ -24,7 +24,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from accounts.admin import ServiceAdmin
+from accounts import services as account_services
+from accounts.admin import ServiceAdmin, Writes
+from accounts.models import ApiToken
+from accounts.tokens import token_issue
 from chambers import services as chamber_services
 from chambers.api import ChamberSerializer
 from chambers.models import Chamber
@@ -387,3 +390,34 @@ def test_an_admin_edit_that_breaks_a_model_rule_is_refused_and_writes_nothing(ad
     project.refresh_from_db()
     assert project.stage == Project.Stage.LEAD
     assert locked == []
+
+
+@pytest.mark.django_db
+def test_the_token_admin_revokes_through_the_service_and_cannot_write_a_token(admin_client, admin_user, monkeypatch):
+    """Deleting a token on its admin page revokes it through token_revoke; the save path refuses."""
+    token_admin = admin.site._registry[ApiToken]
+    assert (token_admin.writes.save, token_admin.writes.delete) == (
+        account_services.token_save,
+        account_services.token_revoke,
+    )
+    revoked = []
+
+    def spy(**kwargs):
+        revoked.append(kwargs)
+        account_services.token_revoke(**kwargs)
+
+    monkeypatch.setattr(token_admin, "writes", Writes("token", account_services.token_save, spy))
+    token, _key = token_issue(user=admin_user)
+    token_id = token.pk  # a deleted row's instance forgets its key
+    response = admin_client.post(reverse("admin:accounts_apitoken_delete", args=[token_id]), {"post": "yes"})
+    assert response.status_code == 302
+    assert [(call["actor"].pk, call["token"].token_key) for call in revoked] == [(admin_user.pk, token.token_key)]
+    assert not ApiToken.objects.filter(pk=token_id).exists()
+
+    kept, _key = token_issue(user=admin_user)
+    expiry = kept.expiry
+    kept.expiry = None
+    with pytest.raises(PermissionDenied):
+        account_services.token_save(actor=admin_user, token=kept)
+    kept.refresh_from_db()
+    assert kept.expiry == expiry
