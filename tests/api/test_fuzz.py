@@ -61,7 +61,7 @@ CONFIG = {
             # A well-formed sign-in with a wrong password is refused (400), or locked out (403).
             "include-path": "/api/v1/auth/token/",
             "checks": {"positive_data_acceptance": {"expected-statuses": ["200", "400", "403", "429"]}},
-        }
+        },
     ],
     "dictionaries": {
         "units": {"values": UNITS},
