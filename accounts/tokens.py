@@ -44,7 +44,11 @@ class ApiTokenAuthentication(TokenAuthentication):
         except (TypeError, binascii.Error):
             raise exceptions.AuthenticationFailed(_("令牌无效。")) from None
         now = timezone.now()
-        candidates = ApiToken.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]).select_related("user")
+        # Unordered: the digest picks the token, so the candidates' order does not matter, and the
+        # model's default ordering (-created) doubled the time Django takes to write this statement.
+        candidates = (
+            ApiToken.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]).select_related("user").order_by()
+        )
         for api_token in candidates:
             if not compare_digest(digest, api_token.digest):
                 continue
