@@ -125,7 +125,9 @@ def _generated_secret_key(path: Path) -> str:
 
 
 def _secret_key() -> str:
-    key = env.str("SECRET_KEY", default="").strip()
+    # Read verbatim: django-environ would take a value starting with "$" (one random key in fifty)
+    # for a reference to another variable and silently use something else.
+    key = os.environ.get("SECRET_KEY", "").strip()
     if not key:
         if PRODUCTION:
             _refuse(

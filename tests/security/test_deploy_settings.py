@@ -94,8 +94,11 @@ def test_processes_starting_together_share_one_key(tmp_path):
     assert keys == {(tmp_path / "secret_key").read_text()}
 
 
-def test_a_key_set_in_the_environment_is_used_and_nothing_is_generated(tmp_path):
-    key = get_random_secret_key()
+@pytest.mark.parametrize("prefix", ["", "$"], ids=["random", "starting-with-dollar"])
+def test_a_key_set_in_the_environment_is_used_and_nothing_is_generated(tmp_path, prefix):
+    # A random key starts with "$" once in fifty: it must be taken verbatim, not as a reference
+    # to another variable (as django-environ reads "$NAME").
+    key = prefix + get_random_secret_key()[len(prefix):]
     result = run(["-c", PRINT_KEY], tmp_path, SECRET_KEY=key)
     assert result.stdout.strip() == key
     assert not (tmp_path / "secret_key").exists()
