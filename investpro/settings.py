@@ -6,6 +6,7 @@ switch to the production parts; the same code and migrations run on both.
 """
 
 import os
+import re
 import sys
 import tempfile
 from datetime import timedelta
@@ -54,7 +55,35 @@ def _writable_directory(variable: str, path: Path) -> Path:
     return path
 
 
-DEBUG = env.bool("DEBUG", default=False)
+def _env_flag(variable: str, default: bool) -> bool:
+    """A yes/no setting; a typo such as `ture` stops start-up instead of silently meaning "off"."""
+    value = env.str(variable, default="").strip().lower()
+    if not value:
+        return default
+    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        _refuse(variable, f"须为 1 或 0 / must be 1 or 0, not {value!r}")
+    return value in {"1", "true", "yes", "on"}
+
+
+# DRF's rate format ("120/min"); DRF itself would only complain at the first request, with a 500.
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _env_rate(variable: str, default: str) -> str:
+    value = env.str(variable, default=default).strip()
+    if not _RATE.match(value):
+        _refuse(variable, f"须形如 120/min / must look like 120/min (s, min, hour, day), not {value!r}")
+    return value
+
+
+def _env_choice(variable: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(variable, default=default).strip().upper()
+    if value not in choices:
+        _refuse(variable, f"须为 {', '.join(choices)} 之一 / must be one of them, not {value!r}")
+    return value
+
+
+DEBUG = _env_flag("DEBUG", False)
 # Where the embedded install keeps its database, broker, cache and backups; relative to the project.
 VAR_DIR = _writable_directory(
     "INVESTPRO_VAR_DIR", BASE_DIR / Path(env.str("INVESTPRO_VAR_DIR", default="var")).expanduser()
@@ -139,16 +168,6 @@ def _secret_key() -> str:
     if not DEBUG and (problem := _secret_key_problem(key)):
         _refuse("SECRET_KEY", problem)
     return key
-
-
-def _env_flag(variable: str, default: bool) -> bool:
-    """A yes/no setting; a typo such as `ture` stops start-up instead of silently meaning "off"."""
-    value = env.str(variable, default="").strip().lower()
-    if not value:
-        return default
-    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-        _refuse(variable, f"须为 1 或 0 / must be 1 or 0, not {value!r}")
-    return value in {"1", "true", "yes", "on"}
 
 
 SECRET_KEY = _secret_key()
@@ -367,8 +386,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_TASK_TIME_LIMIT = _env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=60)
+CELERY_TASK_SOFT_TIME_LIMIT = _env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=30)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    _refuse("CELERY_TASK_SOFT_TIME_LIMIT", "须小于 CELERY_TASK_TIME_LIMIT / must be below CELERY_TASK_TIME_LIMIT")
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The reconciler (beat, every minute; targets.reporting.report_reconcile) sends a report's job again
@@ -523,12 +544,12 @@ REST_FRAMEWORK = {
     # Per caller (a token's user, or an anonymous address) and per scope; 429 answers carry Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("THROTTLE_ANON", default="120/min"),
-        "auth": env.str("THROTTLE_AUTH", default="10/min"),
-        "read": env.str("THROTTLE_READ", default="1200/min"),
-        "write": env.str("THROTTLE_WRITE", default="300/min"),
-        "export": env.str("THROTTLE_EXPORT", default="20/min"),
-        "report": env.str("THROTTLE_REPORT", default="30/min"),
+        "anon": _env_rate("THROTTLE_ANON", "120/min"),
+        "auth": _env_rate("THROTTLE_AUTH", "10/min"),
+        "read": _env_rate("THROTTLE_READ", "1200/min"),
+        "write": _env_rate("THROTTLE_WRITE", "300/min"),
+        "export": _env_rate("THROTTLE_EXPORT", "20/min"),
+        "report": _env_rate("THROTTLE_REPORT", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -560,5 +581,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": _env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }

@@ -18,6 +18,10 @@ BAD_VALUES = {
     "memory": ({"DATABASE_URL": "sqlite://:memory:"}, "DATABASE_URL: 内存数据库不能被网站和后台任务共用"),
     "conn_max_age": ({"CONN_MAX_AGE": "sixty"}, "CONN_MAX_AGE: 须为整数 / must be an integer, not 'sixty'"),
     "backup_keep": ({"BACKUP_KEEP": "0"}, "BACKUP_KEEP: 须不小于 1 / must be at least 1, not 0"),
+    "debug": ({"DEBUG": "ture"}, "DEBUG: 须为 1 或 0 / must be 1 or 0, not 'ture'"),
+    "time_limit": ({"CELERY_TASK_TIME_LIMIT": "half an hour"}, "CELERY_TASK_TIME_LIMIT: 须为整数"),
+    "throttle": ({"THROTTLE_READ": "lots"}, "THROTTLE_READ: 须形如 120/min"),
+    "log_level": ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: 须为 DEBUG, INFO, WARNING, ERROR, CRITICAL 之一"),
 }
 
 ENTRY_POINTS = {
