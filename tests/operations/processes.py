@@ -23,9 +23,10 @@ def environment(**variables: str | None) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+def run(command: list[str], *, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run a command from the project folder, as the operator would, and capture what it says."""
+    return subprocess.run(
+        command,
         cwd=settings.BASE_DIR,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -33,6 +34,10 @@ def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.Co
         text=True,
         timeout=TIMEOUT,
     )
+
+
+def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    result = run([sys.executable, "manage.py", *args], env=env)
     if check:
         assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result

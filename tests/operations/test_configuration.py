@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from django.conf import settings
 
-from .processes import TIMEOUT, environment, manage
+from .processes import environment, manage, run
 
 PREFIX = "InvestPro 配置错误 / configuration error: "
 
@@ -32,15 +31,7 @@ ENTRY_POINTS = {
 
 
 def _start(entry_point: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ENTRY_POINTS[entry_point],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    return run(ENTRY_POINTS[entry_point], env=env)
 
 
 def _assert_refused_with_one_line(result: subprocess.CompletedProcess, entry_point: str, expected: str) -> None:
