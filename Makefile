@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench loadtest clean
+.PHONY: setup run test lint bench loadtest vendor clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,10 @@ LOAD_REDIS_URL ?= redis://127.0.0.1:6379/9
 loadtest: setup
 	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_REDIS_URL=$(LOAD_REDIS_URL) \
 	$(BIN)/python -m loadtest --duration $(LOAD_DURATION) --users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN_RATE)
+
+# Fetch the vendored front-end files (static/vendor/packages.json) again from the npm registry.
+vendor:
+	bin/vendor
 
 clean:
 	rm -rf var staticfiles .pytest_cache

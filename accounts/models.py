@@ -61,6 +61,9 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # The staff and leaders' pages (工作台, 项目库, 看板 …) are for the bureau's people; an API
+        # reader's account is a REST client's and gets a 403 page there (accounts.pages).
+        permissions = [("use_pages_user", _("使用业务页面"))]
         constraints = [
             FieldCheckConstraint(
                 name="staff_has_unit",

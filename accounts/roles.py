@@ -37,6 +37,7 @@ ALL = ("view", "add", "change", "delete")
 # Which model permissions each role's group holds: {role: {"app.model": actions}}.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.STAFF: {
+        "accounts.user": ("use_pages",),
         "accounts.unit": ("view",),
         "chambers.chamber": ("view", "add", "change"),
         "chambers.contact": ("view", "add", "change"),
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "targets.reportrow": ("view",),
     },
     Role.LEADER: {
+        "accounts.user": ("use_pages",),
         "accounts.unit": ("view",),
         "chambers.chamber": ("view",),
         "chambers.contact": ("view",),

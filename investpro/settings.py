@@ -242,11 +242,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "django_htmx",
     # The project's apps, lowest first: an app imports only apps above it in this list.
     "accounts",
     "chambers",
     "projects",
+    "notifications",
     "targets",
+    "workspace",
     "operations",
 ]
 
@@ -264,6 +267,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the pages answer an htmx request with the part it swaps in, a plain one in full.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user on every audited write made during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -284,6 +289,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workspace.context.navigation",
             ],
         },
     },
@@ -416,6 +422,25 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "operations-backup-nightly": {"task": "operations.tasks.backup_nightly", "schedule": crontab(hour=2, minute=30)},
 }
+
+
+# --- Staff workspace: reminders ------------------------------------------------------------------
+
+# A unit's project with no follow-up logged for this many days is "stale" on the 工作台 and in the
+# nightly reminders.
+STALE_PROJECT_DAYS = _env_int("STALE_PROJECT_DAYS", 30, minimum=1)
+# Reminders also go out by email where EMAIL_HOST is set (SMTP); the embedded default writes them to
+# the console, that is the worker's log.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = _env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investpro@localhost")
 
 
 # --- Cache (throttling counters): shared by every web process -------------------------------------

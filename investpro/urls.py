@@ -8,7 +8,6 @@ from accounts.api import TokenView, UnitViewSet
 from chambers.api import ChamberViewSet, ContactViewSet
 from projects.api import ActivityViewSet, DeliveryViewSet, EventViewSet, IndustryViewSet, ParcelViewSet, ProjectViewSet
 from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet
-from targets.views import home
 
 admin.site.site_header = "InvestPro 招商引资管理系统"
 admin.site.site_title = "InvestPro"
@@ -29,8 +28,10 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("parcels", ParcelViewSet, basename="parcel")
 
 urlpatterns = [
-    path("", home, name="home"),
     path("", include("operations.urls")),  # /healthz
+    # The bureau's pages: the 工作台 and the leaders' home, the board, chambers and events, reminders.
+    path("", include("workspace.urls")),
+    path("projects/", include("projects.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

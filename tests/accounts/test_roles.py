@@ -47,7 +47,17 @@ def test_leaders_read_everything_and_publish_reports(leader_user):
     assert leader_user.has_perm("targets.publish_report")
     assert leader_user.has_perm("projects.view_project")
     assert not leader_user.has_perm("projects.add_project")
-    assert {p for p in granted if not p.split(".")[1].startswith("view_")} == {"targets.publish_report"}
+    assert {p for p in granted if not p.split(".")[1].startswith("view_")} == {
+        "targets.publish_report",
+        "accounts.use_pages_user",
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "may"), [(Role.STAFF, True), (Role.LEADER, True), (Role.ADMIN, True), (Role.API_READER, False)]
+)
+def test_the_pages_are_for_staff_leaders_and_admins(role, may):
+    assert UserFactory(role=role).has_perm("accounts.use_pages_user") is may
 
 
 def test_api_readers_only_view():

@@ -1,0 +1,35 @@
+"""What every page's frame shows: the navigation bar, and who is signed in."""
+
+from django.urls import NoReverseMatch, reverse
+
+# The bar's entries, in the bureau's order: (label, URL name). An entry shows once its page exists
+# (the ready-land and import pages come with their own work), never as a link to nothing.
+NAVIGATION = [
+    ("工作台", "home"),
+    ("项目库", "projects:list"),
+    ("看板", "board"),
+    ("商会", "chambers:list"),
+    ("活动", "events:list"),
+    ("地块", "land:list"),
+    ("通报", "dashboard"),
+    ("导入", "import:start"),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("accounts.use_pages_user"):
+        return {}
+    return {"navigation": _entries(request.path)}
+
+
+def _entries(current_path: str) -> list[dict]:
+    entries = []
+    for label, name in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        entries.append({"label": label, "url": url, "active": active})
+    return entries
