@@ -1,0 +1,1 @@
+"""The project pages' forms: ModelForms that translate, the services write."""
