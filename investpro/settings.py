@@ -421,6 +421,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": HEALTH_STALE_AFTER},
     },
     "operations-backup-nightly": {"task": "operations.tasks.backup_nightly", "schedule": crontab(hour=2, minute=30)},
+    # Staff reminders (notifications.services.reminders_send): written before the working day starts.
+    "reminders-nightly": {"task": "notifications.tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
 }
 
 

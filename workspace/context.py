@@ -2,6 +2,8 @@
 
 from django.urls import NoReverseMatch, reverse
 
+from notifications.models import Notification
+
 # The bar's entries, in the bureau's order: (label, URL name). An entry shows once its page exists
 # (the ready-land and import pages come with their own work), never as a link to nothing.
 NAVIGATION = [
@@ -20,7 +22,15 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.has_perm("accounts.use_pages_user"):
         return {}
-    return {"navigation": _entries(request.path)}
+    return {"navigation": _entries(request.path), **_reminders(user)}
+
+
+def _reminders(user) -> dict:
+    """The nav's 提醒 link and the user's unread count (one COUNT query)."""
+    return {
+        "notifications_url": reverse("notifications:list"),
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }
 
 
 def _entries(current_path: str) -> list[dict]:

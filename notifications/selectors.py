@@ -1,0 +1,54 @@
+"""Reads the reminders and the 工作台 share: which projects are open, due for a follow-up, or stale.
+
+Shared by the nightly reminders (services.reminders_send) and the staff workspace (workspace.home),
+so that the page and the e-mail never disagree about what is overdue or stale.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import DateField, Max, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from projects.models import Project
+
+# A project in production or dropped needs no more follow-ups.
+CLOSED_STAGES = (Project.Stage.PRODUCING, Project.Stage.DROPPED)
+
+
+def open_projects(queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Project.objects.all() if queryset is None else queryset
+    return queryset.exclude(stage__in=CLOSED_STAGES)
+
+
+def stale_cutoff(today: datetime.date) -> datetime.date:
+    """A project whose last follow-up (or, with none, its creation) is before this day is stale."""
+    return today - datetime.timedelta(days=settings.STALE_PROJECT_DAYS)
+
+
+def with_last_activity(queryset: QuerySet) -> QuerySet:
+    """Each project's last follow-up date (`last_activity`, None without one) and the date its
+    staleness is counted from (`quiet_since`: the last follow-up, or the day it was created), in SQL."""
+    return queryset.annotate(
+        last_activity=Max("activities__happened_on"),
+        quiet_since=Coalesce(Max("activities__happened_on"), TruncDate("created_at"), output_field=DateField()),
+    )
+
+
+def stale_projects(queryset: QuerySet, *, today: datetime.date) -> QuerySet:
+    """The open projects of `queryset` without a follow-up for STALE_PROJECT_DAYS days, the longest
+    quiet first."""
+    return (
+        with_last_activity(open_projects(queryset))
+        .filter(quiet_since__lt=stale_cutoff(today))
+        .order_by("quiet_since", "pk")
+    )
+
+
+def follow_ups_due(queryset: QuerySet, *, until: datetime.date) -> QuerySet:
+    """The open projects of `queryset` whose next follow-up is on or before `until`, earliest first."""
+    return (
+        open_projects(queryset)
+        .filter(next_follow_up_on__isnull=False, next_follow_up_on__lte=until)
+        .order_by("next_follow_up_on", "pk")
+    )
