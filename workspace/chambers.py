@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -30,18 +30,33 @@ from projects.selectors import (
 )
 
 PER_PAGE = 50
+# Chambers listed by kind in the order the bureau declares them (在外浙江商会 first), then by name.
+_KIND_ORDER = Case(
+    *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Chamber.Kind.values)],
+    default=Value(len(Chamber.Kind.values)),
+)
 
 
 class ContactForm(forms.ModelForm):
-    """A chamber's new contact; the chamber comes from the page, the service writes."""
+    """A chamber's new contact; the chamber comes from the page, the service writes.
+
+    Its messages are written out in Chinese: LocaleMiddleware would otherwise answer a browser
+    that asks for English (Chromium's default) with Django's English "This field is required."."""
 
     class Meta:
         model = Contact
         fields = ["name", "organization", "title", "phone", "email"]
+        error_messages = {
+            "name": {"required": "请填写姓名。"},
+            "email": {"invalid": "请输入有效的邮箱地址。"},
+        }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if getattr(field, "max_length", None):
+                field.error_messages["max_length"] = f"最多 {field.max_length} 个字。"
 
 
 # --- Chambers ---------------------------------------------------------------------------------------
@@ -54,7 +69,7 @@ def chamber_list(request):
     chambers = Chamber.objects.annotate(
         contact_count=_count_of(Contact.objects.filter(chamber=OuterRef("pk"))),
         agreement_count=_count_of(Agreement.objects.filter(chamber=OuterRef("pk"))),
-    ).order_by("kind", "name")
+    ).order_by(_KIND_ORDER, "name")
     if kind in Chamber.Kind.values:
         chambers = chambers.filter(kind=kind)
     else:

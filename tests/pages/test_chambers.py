@@ -346,7 +346,7 @@ def test_a_bad_contact_shows_chinese_errors_beside_its_fields_and_keeps_the_inpu
 
     body = response.content.decode()
     assert response.status_code == (200 if htmx else 400)
-    assert "该字段是必填项。" in body and "请输入合法的邮件地址。" in body
+    assert "请填写姓名。" in body and "请输入有效的邮箱地址" in body
     assert 'value="衢州某某公司"' in body and 'value="不是邮箱"' in body
     assert body.count('class="field invalid"') == 2
     assert not Contact.objects.exists()
