@@ -2,12 +2,16 @@
 
 import django_filters as filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from core.filters import BooleanFilter, CodeFilter, FilterSet, IdFilter, StableOrderingFilter
 
 from .models import CapitalDelivery, Industry, Parcel, Project
+
+# A project at these stages needs no more follow-ups: one due before today is not overdue.
+CLOSED_STAGES = [Project.Stage.PRODUCING, Project.Stage.DROPPED]
 
 
 class ProjectFilterSet(FilterSet):
@@ -32,6 +36,9 @@ class ProjectFilterSet(FilterSet):
         label=_("总投资不高于（万元）"), field_name="total_investment", lookup_expr="lte"
     )
     q = filters.CharFilter(label=_("名称或投资方"), method="filter_text")
+    confidential = BooleanFilter(label=_("保密"))
+    # Due for a follow-up before today and still being worked on (not producing, not dropped).
+    overdue = BooleanFilter(label=_("跟进已逾期"), method="filter_overdue")
     ordering = StableOrderingFilter(
         label=_("排序"),
         fields=["signed_on", "signed_amount", "total_investment", "updated_at", "name"],
@@ -46,6 +53,10 @@ class ProjectFilterSet(FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(investor__icontains=value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(next_follow_up_on__lt=timezone.localdate()) & ~Q(stage__in=CLOSED_STAGES)
+        return queryset.filter(overdue if value else ~overdue)
 
 
 class DeliveryFilterSet(FilterSet):
