@@ -55,7 +55,8 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     score = fuzz.ratio(a, b)
     if min(len(a), len(b)) >= PARTIAL_MIN_LENGTH:
-        score = max(score, fuzz.partial_ratio(a, b))
+        # One point less than the same name: an exact match ranks before a name found inside another.
+        score = max(score, fuzz.partial_ratio(a, b) - 1)
     return score
 
 

@@ -46,7 +46,8 @@ FIGURE_FIELDS = ("origin", "category", "returning_merchant", "mountain_sea", "to
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.get_username()
+        # Chinese order: family name first, no space (王丽); the username when no name is recorded.
+        return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 class ProjectForm(forms.ModelForm):
