@@ -212,13 +212,14 @@ def _count_of(rows):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _year(request) -> tuple[int, list[int]]:
+def _year(request) -> tuple[int, list[dict]]:
     """The funnel's year from `?year=`, the current year by default; the years offered are this
-    year and those with figures."""
+    year and those with figures, each marked with whether it has any."""
     this_year = timezone.localdate().year
-    years = sorted({this_year, *chamber_funnel_years()}, reverse=True)
+    with_figures = set(chamber_funnel_years())
+    years = [{"year": y, "has_figures": y in with_figures} for y in sorted({this_year, *with_figures}, reverse=True)]
     year = _int(request.GET.get("year"))
-    return (year if year in years else this_year), years
+    return (year if year in {y["year"] for y in years} else this_year), years
 
 
 def _int(value) -> int | None:

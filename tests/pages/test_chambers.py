@@ -128,8 +128,12 @@ def test_the_list_defaults_to_this_year_and_filters_by_kind(client, staff_user, 
     response = client.get("/chambers/?kind=quzhou")
 
     body = response.content.decode()
-    assert response.context["year"] == timezone.localdate().year
+    this_year = timezone.localdate().year
+    assert response.context["year"] == this_year
     assert "杭州衢州商会" in body and "上海浙江商会" not in body
+    assert f"{this_year}年还没有经商会引进项目的签约或到位记录" in body
+    assert '<a href="?year=2011&amp;kind=quzhou">2011年</a>' in body
+    assert f'<option value="{this_year}" selected>{this_year}年（无数据）</option>' in body
 
 
 def test_a_chamber_page_lists_contacts_agreements_events_and_only_visible_projects(
