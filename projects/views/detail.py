@@ -118,19 +118,30 @@ def _stage_line(project: Project, records: list) -> list[dict]:
         reached = project.stage
         if project.stage == Stage.DROPPED:
             reached = next((s for s in reversed(PIPELINE[2:]) if getattr(project, STAGE_DATE[s])), Stage.LEAD)
+    seen = set(entered)
     entered.setdefault(Stage.LEAD, timezone.localdate(project.created_at))
+    if project.signed_on and project.stage in (*Project.SIGNED_STAGES, Stage.DROPPED):
+        # A project entered after it was signed (an import, the demo's 2011 year): the day it was
+        # typed in is not the day it became a lead.
+        entered = {stage: day for stage, day in entered.items() if day <= project.signed_on}
+    # With the whole history at hand, a step the project never took is shown as skipped.
+    tracked = bool(records) and records[0].history_type == "+" and records[0].stage == Stage.LEAD
     current = reached if project.stage == Stage.DROPPED else project.stage
     position = PIPELINE.index(current) if current in PIPELINE else 0
     steps = []
     for index, stage in enumerate(PIPELINE):
         field = STAGE_DATE.get(stage)
         date = getattr(project, field) if field else entered.get(stage)
-        if index < position or (index == position and project.stage == Stage.DROPPED):
+        if index < position and tracked and stage == Stage.NEGOTIATING and stage not in seen:
+            state = "skipped"  # signed straight from a lead: the step was never taken
+        elif index < position or (index == position and project.stage == Stage.DROPPED):
             state = "done"
         elif index == position:
             state = "current"
         else:
             state = "todo"
+        if state == "todo" and project.stage == Stage.DROPPED:
+            date = None  # a dropped project plans nothing
         steps.append({"label": Stage(stage).label, "date": date, "state": state, "planned": state == "todo"})
     if project.stage == Stage.DROPPED:
         steps.append({"label": Stage.DROPPED.label, "date": project.dropped_on, "state": "dropped", "planned": False})

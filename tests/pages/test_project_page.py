@@ -130,8 +130,8 @@ def test_an_unknown_project_is_a_404(client, staff):
 def test_the_sign_form_opens_with_its_fields_labelled(client, staff, lead):
     body = signed_in(client, staff).get(stage_url(lead, "signed")).content.decode()
 
-    assert '<label for="id_signed_on">签约日期</label>' in body
-    assert '<label for="id_signed_amount">协议引资额（万元）</label>' in body
+    assert '<label for="id_signed_on">签约日期<span class="required-mark"' in body
+    assert '<label for="id_signed_amount">协议引资额（万元）<span class="required-mark"' in body
     assert 'type="date"' in body and 'inputmode="decimal"' in body
     assert '<button type="submit" class="button primary">签约</button>' in body
 
@@ -147,6 +147,15 @@ def test_signing_writes_the_stage_date_and_amount_and_returns_to_the_page(client
     page = client.get(response["Location"]).content.decode()
     assert "已签约：华友钴业电池材料项目。" in page
     assert ">开工</button>" in page and ">转入洽谈</button>" not in page
+    assert '<li class="step step-skipped">\n        <span class="step-label">洽谈' in page  # signed straight from a lead
+
+
+def test_a_project_entered_after_its_signing_shows_no_lead_date_after_the_signing(client, staff, signed):
+    body = signed_in(client, staff).get(f"/projects/{signed.pk}/").content.decode()
+
+    lead_step = body.split('<span class="step-label">线索</span>')[1].split("</li>")[0]
+    assert '<span class="step-date">—</span>' in lead_step
+    assert '<li class="step step-done">\n        <span class="step-label">洽谈' in body  # unknown, not skipped
 
 
 def test_signing_without_a_date_keeps_what_was_typed_and_writes_nothing(client, staff, lead):
