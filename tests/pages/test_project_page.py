@@ -147,7 +147,8 @@ def test_signing_writes_the_stage_date_and_amount_and_returns_to_the_page(client
     page = client.get(response["Location"]).content.decode()
     assert "已签约：华友钴业电池材料项目。" in page
     assert ">开工</button>" in page and ">转入洽谈</button>" not in page
-    assert '<li class="step step-skipped">\n        <span class="step-label">洽谈' in page  # signed straight from a lead
+    # signed straight from a lead: the negotiation was skipped
+    assert '<li class="step step-skipped">\n        <span class="step-label">洽谈' in page
 
 
 def test_a_project_entered_after_its_signing_shows_no_lead_date_after_the_signing(client, staff, signed):
