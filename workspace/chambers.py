@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.pages import page_view, require_permission
 from chambers.models import Agreement, Chamber, Contact, Event
-from chambers.services import contact_save
+from chambers.services import contact_save, event_save
 from projects.models import SIGNED_STAGES, Project
 from projects.selectors import (
     chamber_funnel_empty,
@@ -37,26 +37,56 @@ _KIND_ORDER = Case(
 )
 
 
-class ContactForm(forms.ModelForm):
-    """A chamber's new contact; the chamber comes from the page, the service writes.
-
-    Its messages are written out in Chinese: LocaleMiddleware would otherwise answer a browser
-    that asks for English (Chromium's default) with Django's English "This field is required."."""
-
-    class Meta:
-        model = Contact
-        fields = ["name", "organization", "title", "phone", "email"]
-        error_messages = {
-            "name": {"required": "请填写姓名。"},
-            "email": {"invalid": "请输入有效的邮箱地址。"},
-        }
+class ChineseMessagesForm(forms.ModelForm):
+    """A ModelForm whose field messages are written out in Chinese: LocaleMiddleware would
+    otherwise answer a browser that asks for English (Chromium's default) with Django's English
+    "This field is required."; the models' own messages are Chinese already."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            label = field.label
+            messages = {"required": f"请填写{label}。", "invalid": f"请输入有效的{label}。"}
+            if isinstance(field, forms.TypedChoiceField | forms.ModelChoiceField):
+                messages["invalid_choice"] = f"请从列表中选择{label}。"
             if getattr(field, "max_length", None):
-                field.error_messages["max_length"] = f"最多 {field.max_length} 个字。"
+                messages["max_length"] = f"{label}最多 {field.max_length} 个字。"
+            if getattr(field, "min_value", None) is not None:
+                messages["min_value"] = f"{label}不能小于 {field.min_value}。"
+            field.error_messages.update(messages)
+
+
+class ContactForm(ChineseMessagesForm):
+    """A chamber's new contact; the chamber comes from the page, the service writes."""
+
+    class Meta:
+        model = Contact
+        fields = ["name", "organization", "title", "phone", "email"]
+        error_messages = {"email": {"invalid": "请输入有效的邮箱地址。"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = "请输入有效的邮箱地址。"
+
+
+class EventForm(ChineseMessagesForm):
+    """A new event (招商活动); the service writes."""
+
+    class Meta:
+        model = Event
+        fields = ["name", "kind", "starts_on", "ends_on", "location", "organizer", "invited_count", "notes"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No kind is preselected: the model's default would be taken without a look.
+        self.fields["kind"].choices = [("", "请选择")] + list(Event.Kind.choices)
+        self.fields["organizer"].empty_label = "（无）"
 
 
 # --- Chambers ---------------------------------------------------------------------------------------
@@ -202,6 +232,27 @@ def event_detail(request, pk: int):
     )
 
 
+@page_view
+def event_new(request):
+    """A new event: the form, its errors beside the fields, then the event's page."""
+    require_permission(request.user, "chambers.add_event")
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                event = event_save(actor=request.user, event=Event(), **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"已新建招商活动：{event.name}。")
+                return redirect("events:detail", pk=event.pk)
+        status = 400
+    else:
+        form = EventForm(initial={"organizer": request.user.unit_id, "kind": ""})
+        status = 200
+    return render(request, "workspace/events/new.html", {"form": form}, status=status)
+
+
 # --- Helpers ----------------------------------------------------------------------------------------
 
 
@@ -243,5 +294,6 @@ chamber_patterns = [
 
 event_patterns = [
     path("", event_list, name="list"),
+    path("new/", event_new, name="new"),
     path("<int:pk>/", event_detail, name="detail"),
 ]

@@ -169,3 +169,37 @@ def test_a_leader_reads_a_chamber_without_a_contact_form(live_server, page):
     assert "保密的新能源项目" in body and "另有保密项目" not in body
     assert page.get_by_role("button", name="添加联系人").count() == 0
     assert_no_csp_violation(page)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_staff_create_an_event_by_label_after_an_error(live_server, page, width):
+    from chambers.models import Event
+
+    _world()
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page, live_server.url, "zhou")
+    page.goto(f"{live_server.url}/events/")
+    page.get_by_role("link", name="新建活动").click()
+
+    page.get_by_label("名称").fill("2011衢州（杭州）招商推介会")
+    page.get_by_label("类型").select_option(label="推介会、路演")
+    page.get_by_label("开始日期").fill("2011-11-08")
+    page.get_by_label("结束日期").fill("2011-11-01")
+    page.get_by_label("地点").fill("杭州")
+    page.get_by_label("邀请客商数").fill("80")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector(".errorlist")
+    assert "结束日期不能早于开始日期。" in page.locator("main").inner_text()
+    assert page.get_by_label("地点").input_value() == "杭州"
+    assert page.get_by_label("承办单位").locator("option:checked").inner_text() == "柯城区"
+    _shoot(page, f"event-new-error-{width}")
+
+    page.get_by_label("结束日期").fill("2011-11-09")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector("h1:has-text('2011衢州（杭州）招商推介会')")
+
+    assert "已新建招商活动：2011衢州（杭州）招商推介会。" in page.locator("body").inner_text()
+    event = Event.objects.get(name="2011衢州（杭州）招商推介会")
+    assert (event.kind, event.ends_on, event.invited_count) == ("roadshow", dt.date(2011, 11, 9), 80)
+    assert_no_csp_violation(page)
+    assert page.requested_hosts == {urlsplit(live_server.url).netloc}

@@ -345,6 +345,7 @@ def test_a_bad_contact_shows_chinese_errors_beside_its_fields_and_keeps_the_inpu
     response = client.post(
         f"/chambers/{chamber.pk}/contacts/new/",
         {"name": "", "organization": "衢州某某公司", "email": "不是邮箱"},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",  # Chromium's default: the messages stay Chinese
         **headers,
     )
 
@@ -459,3 +460,75 @@ def test_the_event_pages_query_counts_do_not_grow_with_their_rows(client, staff_
     with django_assert_num_queries(few_events):
         response = client.get("/events/")
     assert len(response.context["page"]) == 22
+
+
+# --- The new event form ---------------------------------------------------------------------------------
+
+EVENT = {
+    "name": "2011衢州（杭州）招商推介会",
+    "kind": "roadshow",
+    "starts_on": "2011-11-08",
+    "ends_on": "2011-11-09",
+    "location": "杭州",
+    "invited_count": "80",
+    "notes": "邀请杭州衢州商会会员企业。",
+}
+
+
+def test_staff_create_an_event(client, staff_user):
+    client.force_login(staff_user)
+
+    form = client.get("/events/new/").content.decode()
+    response = client.post("/events/new/", {**EVENT, "organizer": staff_user.unit_id})
+
+    assert '<option value="" selected>请选择</option>' in form  # no kind preselected
+    assert f'<option value="{staff_user.unit_id}" selected>' in form  # the user's unit preset
+    for name, label in [("name", "名称"), ("kind", "类型"), ("starts_on", "开始日期"), ("invited_count", "邀请客商数")]:
+        assert f'<label for="id_{name}">{label}<span class="required-mark" aria-hidden="true">*</span></label>' in form
+    event = Event.objects.get(name="2011衢州（杭州）招商推介会")
+    assert response.status_code == 302 and response["Location"] == f"/events/{event.pk}/"
+    assert (event.kind, event.starts_on, event.invited_count, event.organizer) == (
+        "roadshow",
+        dt.date(2011, 11, 8),
+        80,
+        staff_user.unit,
+    )
+    assert "已新建招商活动：2011衢州（杭州）招商推介会。" in client.get(response["Location"]).content.decode()
+    assert "新建活动" in client.get("/events/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": ""}, "请填写名称。"),
+        ({"kind": ""}, "请填写类型。"),
+        ({"starts_on": "2011-13-45"}, "请输入有效的开始日期。"),
+        ({"ends_on": "2011-11-01"}, "结束日期不能早于开始日期。"),
+        ({"invited_count": "-5"}, "邀请客商数不能小于 0。"),
+    ],
+)
+def test_a_bad_event_is_refused_with_its_message_and_the_input_kept(client, staff_user, change, message):
+    client.force_login(staff_user)
+
+    response = client.post("/events/new/", {**EVENT, **change}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body
+    assert 'value="杭州"' in body and "邀请杭州衢州商会会员企业。" in body
+    assert not Event.objects.exists()
+
+
+def test_a_leader_and_an_api_reader_cannot_create_an_event(client, leader_user):
+    client.force_login(leader_user)
+    leader_get, leader_post = client.get("/events/new/"), client.post("/events/new/", EVENT)
+    listing = client.get("/events/").content.decode()
+    client.force_login(UserFactory(role="api_reader"))
+    reader = client.post("/events/new/", EVENT)
+    client.logout()
+    anonymous = client.post("/events/new/", EVENT)
+
+    assert (leader_get.status_code, leader_post.status_code, reader.status_code) == (403, 403, 403)
+    assert "新建活动" not in listing
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert not Event.objects.exists()
