@@ -86,6 +86,8 @@ class ProjectForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user: User, **kwargs):
+        # A label is the field's name alone (no "：" after it), so a label lookup can match it exactly.
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         new = self.instance.pk is None
@@ -126,6 +128,7 @@ class ProjectForm(forms.ModelForm):
             "hx-get": reverse("projects:duplicates"),
             "hx-trigger": "input changed delay:400ms",
             "hx-target": "#duplicates",
+            "hx-swap": "innerHTML",  # not the form's outerHTML, which it would inherit
             "hx-include": "#id_name, #id_investor, #id_exclude",
             "hx-sync": "this:replace",
             "autocomplete": "off",
