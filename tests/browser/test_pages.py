@@ -46,7 +46,7 @@ def test_a_staff_member_signs_in_and_reads_the_bulletin(live_server, page):
     TargetFactory(indicator=IndicatorFactory(code="signed_capital"), value=4000)
     reporting.report_compute_month(year=2011, month=3)
 
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/dashboard/")  # a staff member's home is the 工作台; the bulletin is here
     page.fill("#id_username", "zhang")
     page.fill("#id_password", "secret-pass-1")
     page.click("button[type=submit]")

@@ -54,7 +54,7 @@ def test_the_command_prints_how_to_sign_in_once(demo):
     assert "用户名：zhangwei" in demo["first"] and "密码：" in demo["first"]
     assert "密码：" not in demo["second"] and "changepassword zhangwei" in demo["second"]
     user = User.objects.get(username="zhangwei")
-    assert (user.role, user.unit.code, user.get_full_name()) == ("staff", "kecheng", "伟 张")
+    assert (user.role, user.unit.code, user.get_full_name()) == ("staff", "kecheng", "张伟")
 
 
 def test_no_figure_of_the_demo_year_changes(demo):

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             return user
         password = _generated_password(User(username=USERNAME, role=Role.STAFF, unit=unit))
         user = user_create(username=USERNAME, role=Role.STAFF, unit_code=unit.code, password=password)
-        user = user_save(user=user, first_name="伟", last_name="张")
+        user = user_save(user=user, first_name="张伟")  # the whole name: get_full_name() then reads 张伟
         self.stdout.write(
             self.style.SUCCESS(
                 f"招商专员账号已创建（{unit.name}）— 用户名：{USERNAME}  密码：{password}  登录后首页即其工作台。"
