@@ -431,3 +431,46 @@ def test_the_page_reads_the_same_number_of_queries_for_one_row_or_thirty(client,
 
     assert _page_queries(client, one) == _page_queries(client, thirty)
     assert _page_queries(client, thirty) <= 12
+
+
+# --- The role matrix: every page and every form post of the project page -----------------------------
+
+PAGES = [
+    ("get", "", None),
+    ("get", "stage/started/", None),
+    ("post", "stage/started/", {"started_on": "2026-01-05"}),
+    ("get", "deliveries/new/", None),
+    ("post", "deliveries/new/", {"delivered_on": "2026-01-05", "amount": "10"}),
+    ("get", "activities/new/", None),
+    ("post", "activities/new/", {"happened_on": "2026-01-05", "kind": "call", "summary": "电话沟通"}),
+]
+# What each role gets: the page (200), a saved form's redirect (302), the 403 page, or the sign-in.
+EXPECTED = {
+    "anonymous": {"get": 302, "post": 302, "detail": 302},
+    "api_reader": {"get": 403, "post": 403, "detail": 403},
+    "leader": {"get": 403, "post": 403, "detail": 200},
+    "colleague": {"get": 403, "post": 403, "detail": 200},
+    "staff": {"get": 200, "post": 302, "detail": 200},
+    "admin": {"get": 200, "post": 302, "detail": 200},
+}
+
+
+@pytest.mark.parametrize(("method", "path", "data"), PAGES)
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_the_role_matrix(client, request, role, method, path, data, unit):
+    project = ProjectFactory(unit=unit, signed=True, signed_on=datetime.date(2026, 1, 1))
+    fixture = {"leader": "leader_user", "colleague": "colleague", "staff": "staff", "admin": "admin_user"}.get(role)
+    if fixture:  # only this role's user: each one costs a password hash
+        client.force_login(request.getfixturevalue(fixture))
+    elif role == "api_reader":
+        client.force_login(UserFactory(role="api_reader", unit=None))
+    before = (project.history.count(), CapitalDelivery.objects.count(), Activity.objects.count())
+
+    response = getattr(client, method)(f"/projects/{project.pk}/{path}", data or {})
+
+    expected = EXPECTED[role]["detail" if path == "" else method]
+    assert response.status_code == expected
+    if expected == 302 and role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    after = (project.history.count(), CapitalDelivery.objects.count(), Activity.objects.count())
+    assert (after != before) == (method == "post" and expected == 302 and role != "anonymous")
