@@ -24,6 +24,7 @@ from chambers.services import contact_save, event_save
 from projects.models import SIGNED_STAGES, Project
 from projects.selectors import (
     chamber_funnel_empty,
+    chamber_funnel_total,
     chamber_funnel_years,
     chamber_funnels,
     events_with_signed_totals,
@@ -105,6 +106,7 @@ def chamber_list(request):
     else:
         kind = ""
     page = Paginator(chambers, PER_PAGE).get_page(request.GET.get("page"))
+    total = chamber_funnel_total(chambers, year)
     funnels = chamber_funnels([chamber.pk for chamber in page], year)
     for chamber in page:
         chamber.funnel = funnels[chamber.pk]
@@ -113,6 +115,7 @@ def chamber_list(request):
         "workspace/chambers/list.html",
         {
             "page": page,
+            "total": total,
             "year": year,
             "years": years,
             "kind": kind,

@@ -119,6 +119,16 @@ def test_the_chamber_list_shows_each_chamber_with_counts_and_its_funnel(client, 
     assert "8,000.00" in body and "2,400.00" in body
     assert "保密签约项目" not in body
     assert '<option value="2011" selected>' in body and '<option value="2010"' in body
+    total = response.context["total"]  # the 合计 row: every chamber of the list, no project without one
+    assert (total["leads"], total["signed_count"], total["signed_amount"], total["delivered"]) == (
+        1,
+        2,
+        Decimal("8000.00"),
+        Decimal("2400.00"),
+    )
+    assert "合计（2 个商会）" in body
+    quzhou = client.get("/chambers/?year=2011&kind=quzhou").context["total"]
+    assert (quzhou["signed_count"], quzhou["delivered"]) == (0, Decimal("0"))
 
 
 def test_the_list_defaults_to_this_year_and_filters_by_kind(client, staff_user, chamber, funnel_projects):
