@@ -34,7 +34,7 @@ COMMON_BIGRAMS = frozenset(
         *("万吨", "亿元", "万元", "基地", "园区", "一期", "二期"),
     }
 )
-PROBES_PER_NAME = 6
+PROBES_PER_NAME = 4
 
 
 def normalise(text: str | None) -> str:
@@ -62,8 +62,9 @@ def similarity(a: str, b: str) -> float:
 
 def probes(key: str) -> list[str]:
     """Up to PROBES_PER_NAME bigrams of a normalised name, spread over it, common ones left out:
-    a name like it shares at least one of them (a one-character typo spoils at most two)."""
-    grams = [key[i : i + 2] for i in range(len(key) - 1)] or ([key] if key else [])
+    a name like it shares at least one of them (a one-character typo spoils at most two). Each probe
+    costs a LIKE per row scanned, so they are few."""
+    grams = [key[i : i + 2] for i in range(len(key) - 1)]  # none for a single character: it says nothing
     grams = [gram for gram in dict.fromkeys(grams) if gram not in COMMON_BIGRAMS and not _has_other_case(gram)]
     if len(grams) <= PROBES_PER_NAME:
         return grams

@@ -130,3 +130,22 @@ def test_another_units_project_cannot_be_edited(live_server, page):
     project.refresh_from_db()
     assert project.name == "衢江的项目"
     assert_no_csp_violation(page)
+
+
+def test_editing_shows_duplicates_without_blocking(live_server, page):
+    unit = UnitFactory(code="kecheng", name="柯城区")
+    UserFactory(username="lihua", role="staff", unit=unit)
+    ProjectFactory(name="吉利汽车零部件项目", investor="浙江吉利控股集团有限公司", unit=unit)
+    project = ProjectFactory(name="汽车零部件线索", investor="某投资方", unit=unit, origin="out_of_city")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "lihua", path=f"/projects/{project.pk}/edit/")
+    assert page.get_by_label("项目名称").input_value() == "汽车零部件线索"
+    assert page.get_by_label("资金来源").input_value() == "out_of_city"
+    page.get_by_label("投资方", exact=True).fill("浙江吉利控股（集团）")
+    page.locator("#duplicates").get_by_text("吉利汽车零部件项目").wait_for()
+    screenshot(page, "edit-1366")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(PROJECT_PAGE)
+    project.refresh_from_db()
+    assert project.investor == "浙江吉利控股（集团）"
+    assert_no_csp_violation(page)

@@ -346,3 +346,27 @@ def test_note_says_what_the_monthly_report_then_counts(client_of, staff_user, va
         if row.unit_id is None and row.ytd_value
     }
     assert counted == codes
+
+
+def test_form_queries_do_not_grow_with_the_choices(client_of, staff_user, django_assert_max_num_queries):
+    from tests.factories import ContactFactory, EventFactory, ParcelFactory
+
+    client = client_of(staff_user)
+    ContactFactory()
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(NEW).status_code == 200
+    for _ in range(15):
+        ContactFactory(), EventFactory(), ParcelFactory(unit=staff_user.unit), IndustryFactory()
+        UserFactory(role=Role.STAFF, unit=staff_user.unit)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(NEW).content.decode().count("<option") > 90
+
+
+def test_the_live_check_on_edit_leaves_the_project_itself_out(client_of, staff_user):
+    project = ProjectFactory(unit=staff_user.unit, name="华友钴业项目", investor="浙江华友钴业股份有限公司")
+    client = client_of(staff_user)
+    body = client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert f'id="id_exclude" name="exclude" value="{project.pk}"' in body
+    query = {"name": project.name, "investor": project.investor}
+    assert "可能重复" not in client.get("/projects/duplicates/", {**query, "exclude": project.pk}).content.decode()
+    assert "可能重复" in client.get("/projects/duplicates/", query).content.decode()
