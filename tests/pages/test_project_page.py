@@ -474,3 +474,15 @@ def test_the_role_matrix(client, request, role, method, path, data, unit):
         assert response["Location"].startswith("/accounts/login/")
     after = (project.history.count(), CapitalDelivery.objects.count(), Activity.objects.count())
     assert (after != before) == (method == "post" and expected == 302 and role != "anonymous")
+
+
+def test_a_hidden_project_and_a_missing_one_get_the_same_chinese_404_page(client, colleague, unit):
+    secret = ProjectFactory(unit=unit, confidential=True, name="不可透露的项目")
+    client.force_login(colleague)
+
+    hidden, missing = client.get(f"/projects/{secret.pk}/"), client.get("/projects/999999/")
+
+    assert hidden.status_code == missing.status_code == 404
+    assert "页面不存在" in hidden.content.decode()
+    assert "不可透露的项目" not in hidden.content.decode()
+    assert "页面不存在" in missing.content.decode()
