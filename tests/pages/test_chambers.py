@@ -172,6 +172,7 @@ def test_a_chamber_page_lists_contacts_agreements_events_and_only_visible_projec
     assert "公开签约项目" in body and "上年签约项目" in body
     assert "保密签约项目" not in body and "神秘投资有限公司" not in body
     assert "另有保密项目 1 个" in body
+    assert f'href="/projects/?chamber={chamber.pk}"' in body
     assert "8,000.00 万元" in body and "2,400.00 万元" in body
 
 
@@ -372,8 +373,8 @@ def test_the_form_has_a_label_for_every_field(client, staff_user, chamber):
 
     body = client.get(f"/chambers/{chamber.pk}/").content.decode()
 
+    assert '<label for="id_name">姓名<span class="required-mark" aria-hidden="true">*</span></label>' in body
     for name, label in [
-        ("name", "姓名"),
         ("organization", "单位"),
         ("title", "职务"),
         ("phone", "电话"),
