@@ -327,7 +327,7 @@ def project_stage(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "move": BUTTON_WORDS[stage] if stage != Stage.NEGOTIATING else _("转入洽谈"),
         }
         if request.htmx:
-            return render(request, "projects/_stage_refused.html", {"refusal": refusal})
+            return render(request, "projects/_stage_refused.html", {"refusal": refusal, "project": project})
         return _render_page(request, project, status=409, refusal=refusal)
     next_url = _safe_next(request)
     form = form_class(request.POST if request.method == "POST" else None, project=project)

@@ -239,6 +239,8 @@ def test_a_move_the_pipeline_does_not_allow_is_refused_and_an_unknown_stage_is_a
     assert refused.status_code == 409
     assert "项目当前处于“线索”阶段，不能投产。" in refused.content.decode()
     assert unknown.status_code == 404
+    in_place = client.post(stage_url(lead, "started"), {"started_on": YESTERDAY}, headers={"HX-Request": "true"})
+    assert "不能开工" in in_place.content.decode() and "刷新项目页" in in_place.content.decode()
     lead.refresh_from_db()
     assert lead.stage == "lead"
 
