@@ -298,9 +298,10 @@ def _saved(request: HttpRequest, pk: int, message: str, next_url: str) -> HttpRe
 
 
 def _focus_first(form) -> None:
-    for field in form.fields.values():
-        field.widget.attrs["autofocus"] = True
-        return
+    """The cursor in the first field to fill: the first one in error, else the first."""
+    names = [name for name in form.fields if name in form.errors] or list(form.fields)
+    if names:
+        form.fields[names[0]].widget.attrs["autofocus"] = True
 
 
 # --- Views ----------------------------------------------------------------------------------------
