@@ -1,6 +1,7 @@
 """What every page's frame shows: the navigation bar, and who is signed in."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from notifications.models import Notification
 
@@ -26,10 +27,13 @@ def navigation(request) -> dict:
 
 
 def _reminders(user) -> dict:
-    """The nav's 提醒 link and the user's unread count (one COUNT query)."""
+    """The nav's 提醒 link and the user's unread count: one COUNT query, made only when a template
+    shows it (base.html does; an htmx partial rendered with the same context does not)."""
     return {
         "notifications_url": reverse("notifications:list"),
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+        ),
     }
 
 
