@@ -5,6 +5,7 @@ swaps in place; a saved project sends the browser to its page with HX-Redirect).
 through `project_create` / `project_save`, which apply the model's rules and record the actor.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -35,7 +36,8 @@ def project_url(project: Project) -> str:
         return f"/projects/{project.pk}/"
 
 
-def _saved(request: HttpRequest, project: Project) -> HttpResponse:
+def _saved(request: HttpRequest, project: Project, message: str) -> HttpResponse:
+    messages.success(request, message)
     url = project_url(project)
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -70,7 +72,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
-                    return _saved(request, project)
+                    return _saved(request, project, _("已新建线索“%(name)s”。") % {"name": project.name})
     else:
         form = ProjectForm(user=request.user)
     context = {"form": form, "project": None, "duplicates": duplicates, "confirm_key": confirm_key}
@@ -97,7 +99,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return _saved(request, project)
+                return _saved(request, project, _("已保存项目“%(name)s”。") % {"name": project.name})
     else:
         form = ProjectForm(instance=project, user=request.user)
     context = {"form": form, "project": project, "title": title, "project_url": project_url(project)}

@@ -97,6 +97,8 @@ def test_create_with_every_field(client_of, staff_user):
     assert project.industry == industry and project.mountain_sea and project.confidential
     assert project.owner == staff_user and not project.returning_merchant
     assert project.history.get().history_user == staff_user  # the audit trail names the actor
+    page = client_of(staff_user).get(response["Location"]).content.decode()
+    assert "已新建线索“年产5万吨锂电池正极材料项目”。" in page
 
 
 def test_origin_and_category_must_be_chosen(client_of, staff_user):
