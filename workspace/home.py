@@ -60,6 +60,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "stale_days": settings.STALE_PROJECT_DAYS,
         "changes": _changes(user.unit_id),
         "new_lead_url": _url("projects:new"),
+        "unit_overdue_url": _list_url(unit=user.unit.code, overdue="true"),
         "project_url": _url("projects:detail", 0),
     }
     return render(request, "workspace/home.html", context)
@@ -73,6 +74,12 @@ def _url(name: str, *args) -> str:
         return ""
 
 
+def _list_url(**filters) -> str:
+    """The project list filtered so (the filters live in its URL), or "" until the list exists."""
+    list_url = _url("projects:list")
+    return f"{list_url}?{urlencode(filters)}" if list_url else ""
+
+
 def _stages(unit_projects, unit_code: str) -> list[dict]:
     """The unit's projects by stage, every stage shown, with counts and the sums of 总投资 and
     协议引资额: one grouped query."""
@@ -82,7 +89,6 @@ def _stages(unit_projects, unit_code: str) -> list[dict]:
         .values("stage")
         .annotate(count=Count("pk"), total=Sum("total_investment"), signed=Sum("signed_amount"))
     }
-    list_url = _url("projects:list")
     rows = []
     for stage, label in Project.Stage.choices:
         row = sums.get(stage, {})
@@ -93,7 +99,7 @@ def _stages(unit_projects, unit_code: str) -> list[dict]:
                 "count": row.get("count", 0),
                 "total": row.get("total") or Decimal("0"),
                 "signed": row.get("signed") or Decimal("0"),
-                "url": f"{list_url}?{urlencode({'unit': unit_code, 'stage': stage})}" if list_url else "",
+                "url": _list_url(unit=unit_code, stage=stage),
             }
         )
     return rows

@@ -100,6 +100,8 @@ def test_my_follow_ups_due_overdue_and_this_week(client, staff_user, unit):
     section = _section(response, "follow")
     assert "逾期 4 天" in section and "今天项目" in section
     assert "下月项目" not in section and "同事项目" not in section
+    if response.context["unit_overdue_url"]:
+        assert 'href="/projects/?unit=kecheng&amp;overdue=true"' in section
 
 
 def test_stale_projects_of_the_unit(client, staff_user, unit, settings):
