@@ -7,6 +7,7 @@ a staff member may write preset and alone on offer, the owner among the unit's s
 """
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +136,15 @@ class ProjectForm(forms.ModelForm):
         }
         for name in ("name", "investor"):
             fields[name].widget.attrs.update(duplicates)
+
+    def _update_errors(self, errors) -> None:
+        """The model's rules, checked as the form validates, may speak of a field not on the form
+        (a stage date, which the stage actions edit): its message goes above the form instead of
+        Django's ValueError."""
+        if hasattr(errors, "error_dict"):
+            for field in [name for name in errors.error_dict if name != NON_FIELD_ERRORS and name not in self.fields]:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
+        super()._update_errors(errors)
 
     def clean(self):
         cleaned = super().clean()

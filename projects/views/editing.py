@@ -36,6 +36,16 @@ def project_url(project: Project) -> str:
         return f"/projects/{project.pk}/"
 
 
+def add_service_error(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: each message under its field, or above the form when
+    the field is not on it (a rule about the stage dates, say, which the stage actions edit)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _saved(request: HttpRequest, project: Project, message: str) -> HttpResponse:
     messages.success(request, message)
     url = project_url(project)
@@ -70,7 +80,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 try:
                     project = project_create(actor=request.user, **data)
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    add_service_error(form, error)
                 else:
                     return _saved(request, project, _("已新建线索“%(name)s”。") % {"name": project.name})
     else:
@@ -97,7 +107,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 # The form filled the instance in; the service re-reads nothing of it but the pk.
                 project_save(actor=request.user, project=project, **changed)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 return _saved(request, project, _("已保存项目“%(name)s”。") % {"name": project.name})
     else:

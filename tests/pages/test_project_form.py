@@ -372,3 +372,15 @@ def test_the_live_check_on_edit_leaves_the_project_itself_out(client_of, staff_u
     query = {"name": project.name, "investor": project.investor}
     assert "可能重复" not in client.get("/projects/duplicates/", {**query, "exclude": project.pk}).content.decode()
     assert "可能重复" in client.get("/projects/duplicates/", query).content.decode()
+
+
+def test_a_refusal_about_a_field_not_on_the_form_shows_above_it(client_of, staff_user):
+    # Stored around the rules (an old import, say): a planned signing date beyond the horizon.
+    project = ProjectFactory(unit=staff_user.unit, name="旧数据项目", signed_on=datetime.date(2090, 1, 1))
+    data = lead_data(staff_user, name="旧数据项目（更正）")
+    response = client_of(staff_user).post(f"/projects/{project.pk}/edit/", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "签约日期不能晚于" in body.split('class="form-errors"')[1].split("</div>")[0]
+    project.refresh_from_db()
+    assert project.name == "旧数据项目"
