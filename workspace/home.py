@@ -8,7 +8,7 @@ name, decides, as everywhere else (accounts/roles.py). Leaders and admins keep t
 
 Every section is one query (or two) whatever the number of rows: grouped sums in SQL, the last
 follow-up date as a Max annotation, and the audit history diffed against previous records fetched
-in one query.
+in one query (plus one per kind of related row the changes name, at most one per foreign key).
 """
 
 import datetime
@@ -132,7 +132,8 @@ HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
 def _changes(unit_id: int) -> list[dict]:
     """The latest audit-history records of the unit's projects: who, when, and which fields changed
     from what to what. Two queries: the records, each with its previous record's id, and those
-    previous records."""
+    previous records; then one per kind of related row a change names (负责人, 产业 …: at most one per
+    foreign key of a project, whatever the number of records)."""
     History = Project.history.model
     previous = History.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
         "-history_date", "-history_id"
@@ -147,24 +148,40 @@ def _changes(unit_id: int) -> list[dict]:
         record.history_id: record
         for record in History.objects.filter(history_id__in=[r.previous_id for r in records if r.previous_id])
     }
-    return [_change(record, previous_records.get(record.previous_id)) for record in records]
+    deltas = {}
+    for record in records:
+        before = previous_records.get(record.previous_id)
+        if record.history_type == "~" and before is not None:
+            deltas[record.history_id] = [
+                (Project._meta.get_field(change.field), change.old, change.new)
+                for change in record.diff_against(before).changes
+            ]
+    related = _related_labels(deltas.values())
+    return [_change(record, deltas.get(record.history_id, []), related) for record in records]
 
 
-def _change(record, previous) -> dict:
+def _related_labels(deltas) -> dict:
+    """{(related model, pk): label} of every related row the changes name, one query per model."""
+    wanted: dict = {}
+    for changes in deltas:
+        for field, old, new in changes:
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+    labels = {}
+    for model, pks in wanted.items():
+        for pk, row in model._default_manager.in_bulk(pks).items():
+            is_user = hasattr(row, "get_full_name")
+            labels[(model, pk)] = (row.get_full_name() or row.get_username()) if is_user else str(row)
+    return labels
+
+
+def _change(record, changes, related) -> dict:
     user = record.history_user
     who = (user.get_full_name() or user.get_username()) if user else "系统"
-    fields = []
-    if record.history_type == "~" and previous is not None:
-        delta = record.diff_against(previous)
-        for change in delta.changes:
-            field = Project._meta.get_field(change.field)
-            fields.append(
-                {
-                    "label": field.verbose_name,
-                    "old": _shown(field, change.old),
-                    "new": _shown(field, change.new),
-                }
-            )
+    fields = [
+        {"label": field.verbose_name, "old": _shown(field, old, related), "new": _shown(field, new, related)}
+        for field, old, new in changes
+    ]
     return {
         "project_id": record.id,
         "name": record.name,
@@ -176,9 +193,8 @@ def _change(record, previous) -> dict:
     }
 
 
-def _shown(field, value) -> str:
-    """A value as the bureau reads it: a choice's label, 是/否, a date; a related row (unit, owner,
-    industry …) is not looked up, one query per row would be, so it shows as “已更改”."""
+def _shown(field, value, related: dict) -> str:
+    """A value as the bureau reads it: a choice's label, 是/否, a date, a related row's name."""
     if value is None or value == "":
         return "（空）"
     if field.choices:
@@ -186,7 +202,7 @@ def _shown(field, value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if field.is_relation:
-        return ""
+        return related.get((field.related_model, value), "（已删除）")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):

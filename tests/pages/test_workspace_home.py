@@ -140,7 +140,9 @@ def test_the_latest_changes_say_who_changed_what(client, staff_user, unit):
         category="industrial",
         total_investment=Decimal("50000"),
     )
-    project_save(actor=staff_user, project=project, stage="negotiating", total_investment=Decimal("60000"))
+    project_save(
+        actor=staff_user, project=project, stage="negotiating", total_investment=Decimal("60000"), owner=staff_user
+    )
     elsewhere = ProjectFactory(unit=UnitFactory())
     project_save(actor=staff_user, project=elsewhere, notes="别处")
     client.force_login(staff_user)
@@ -152,6 +154,7 @@ def test_the_latest_changes_say_who_changed_what(client, staff_user, unit):
     fields = {field["label"]: (field["old"], field["new"]) for field in changes[0]["fields"]}
     assert fields["阶段"] == ("线索", "洽谈")
     assert fields["总投资（万元）"] == ("50,000.00", "60,000.00")
+    assert fields["负责人"] == ("（空）", "张伟")
     body = _body(response)
     assert "最新动态" in body and "阶段：线索 → 洽谈" in body
     assert "张伟" in _section(response, "changes")
@@ -175,13 +178,12 @@ def _fill(unit, owner, n, today):
     for i in range(n):
         project = ProjectFactory(
             unit=unit,
-            owner=owner,
             next_follow_up_on=today - (i % 3) * DAY,
             confidential=i % 4 == 0,
             **({"signed": True} if i % 2 else {}),
         )
         ActivityFactory(project=project, happened_on=today - 40 * DAY)
-        project_save(actor=owner, project=project, notes=f"第{i}次")
+        project_save(actor=owner, project=project, notes=f"第{i}次", owner=owner)  # 负责人 named in the change
 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, staff_user, unit, django_assert_num_queries):

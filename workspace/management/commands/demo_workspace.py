@@ -103,6 +103,13 @@ def _refresh(unit: Unit, user: User, today: datetime.date) -> dict:
         already = project.owner_id == user.pk and project.next_follow_up_on == due
         if not already and _save(project, actor=user, owner=user, next_follow_up_on=due):
             changed["projects"] += 1
+    # The others' follow-ups the demo year left in the past are planned again, a fortnight or more
+    # ahead: only the demo user's few are overdue.
+    for index, project in enumerate(open_projects[len(FOLLOW_UPS) :]):
+        if project.next_follow_up_on and project.next_follow_up_on < today:
+            due = today + datetime.timedelta(days=14 + (index * 5) % 45)
+            if _save(project, actor=user, next_follow_up_on=due):
+                changed["projects"] += 1
     # Every open project but the last few gets a recent follow-up, unless it has one already.
     for index, project in enumerate(open_projects[: max(len(open_projects) - STALE_KEPT, 0)]):
         if project.last_activity and project.last_activity >= recent_since:
