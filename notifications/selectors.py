@@ -7,10 +7,10 @@ so that the page and the e-mail never disagree about what is overdue or stale.
 import datetime
 
 from django.conf import settings
-from django.db.models import DateField, Max, QuerySet
+from django.db.models import DateField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
-from projects.models import Project
+from projects.models import Activity, Project
 
 # A project in production or dropped needs no more follow-ups.
 CLOSED_STAGES = (Project.Stage.PRODUCING, Project.Stage.DROPPED)
@@ -51,4 +51,18 @@ def follow_ups_due(queryset: QuerySet, *, until: datetime.date) -> QuerySet:
         open_projects(queryset)
         .filter(next_follow_up_on__isnull=False, next_follow_up_on__lte=until)
         .order_by("next_follow_up_on", "pk")
+    )
+
+
+def next_actions_due(activities: QuerySet, *, until: datetime.date) -> QuerySet:
+    """The next actions (下一步) of `activities` planned on or before `until`, of open projects, each
+    the latest follow-up of its project (a later one supersedes it), earliest first."""
+    later = Activity.objects.filter(project=OuterRef("project")).filter(
+        Q(happened_on__gt=OuterRef("happened_on")) | Q(happened_on=OuterRef("happened_on"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        activities.filter(next_action_on__isnull=False, next_action_on__lte=until)
+        .exclude(project__stage__in=CLOSED_STAGES)
+        .filter(~Exists(later))
+        .order_by("next_action_on", "pk")
     )

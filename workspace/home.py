@@ -24,11 +24,12 @@ from django.utils.http import urlencode
 
 from accounts.pages import page_view
 from notifications import selectors
-from projects.models import Project
+from projects.models import Activity, Project
 from targets.views import home as leaders_home
 
 LIST_LIMIT = 20  # rows shown per section; the section says how many there are in all
 HISTORY_LIMIT = 10
+NEXT_ACTION_LIMIT = 10
 WEEK = datetime.timedelta(days=7)
 
 
@@ -55,6 +56,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "stages": _stages(unit_projects, user.unit.code),
         "follow_ups": _follow_ups(mine, today),
         "follow_up_counts": _follow_up_counts(mine, today),
+        "next_actions": _next_actions(user, today),
         "stale": list(stale.select_related("owner")[:LIST_LIMIT]),
         "stale_count": stale.count(),
         "stale_days": settings.STALE_PROJECT_DAYS,
@@ -114,6 +116,18 @@ def _follow_ups(mine, today: datetime.date) -> list[Project]:
         project.due_state = "overdue" if due < today else "today" if due == today else "week"
         project.days_late = (today - due).days
     return projects
+
+
+def _next_actions(user, today: datetime.date) -> list[Activity]:
+    """The next actions the user wrote down (an activity's 下一步) due within a week, overdue first."""
+    activities = Activity.objects.visible_to(user).filter(created_by=user)
+    actions = list(
+        selectors.next_actions_due(activities, until=today + WEEK).select_related("project")[:NEXT_ACTION_LIMIT]
+    )
+    for activity in actions:
+        due = activity.next_action_on
+        activity.due_state = "overdue" if due < today else "today" if due == today else "week"
+    return actions
 
 
 def _follow_up_counts(mine, today: datetime.date) -> dict:

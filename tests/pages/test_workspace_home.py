@@ -104,6 +104,38 @@ def test_my_follow_ups_due_overdue_and_this_week(client, staff_user, unit):
         assert 'href="/projects/?unit=kecheng&amp;overdue=true"' in section
 
 
+def test_my_next_actions_due_within_a_week(client, staff_user, unit):
+    today = timezone.localdate()
+    colleague = UserFactory(role="staff", unit=unit)
+    visit = ProjectFactory(name="考察项目", unit=unit)
+    ActivityFactory(
+        project=visit, created_by=staff_user, happened_on=today - 2 * DAY,
+        next_action="安排来衢考察", next_action_on=today + 2 * DAY,
+    )  # fmt: skip
+    superseded = ProjectFactory(name="已更新项目", unit=unit)
+    ActivityFactory(
+        project=superseded, created_by=staff_user, happened_on=today - 9 * DAY,
+        next_action="旧的下一步", next_action_on=today - DAY,
+    )  # fmt: skip
+    ActivityFactory(project=superseded, created_by=colleague, happened_on=today - DAY, summary="已回访")
+    ActivityFactory(
+        project=ProjectFactory(unit=unit), created_by=colleague, happened_on=today,
+        next_action="同事的下一步", next_action_on=today,
+    )  # fmt: skip
+    ActivityFactory(
+        project=ProjectFactory(unit=unit), created_by=staff_user, happened_on=today,
+        next_action="下月的下一步", next_action_on=today + 20 * DAY,
+    )  # fmt: skip
+    client.force_login(staff_user)
+
+    response = client.get("/")
+
+    assert [a.next_action for a in response.context["next_actions"]] == ["安排来衢考察"]
+    section = _section(response, "follow")
+    assert "我记下的下一步" in section and "安排来衢考察" in section and "考察项目" in section
+    assert "旧的下一步" not in section and "同事的下一步" not in section
+
+
 def test_stale_projects_of_the_unit(client, staff_user, unit, settings):
     settings.STALE_PROJECT_DAYS = 30
     today = timezone.localdate()
@@ -182,7 +214,10 @@ def _fill(unit, owner, n, today):
             confidential=i % 4 == 0,
             **({"signed": True} if i % 2 else {}),
         )
-        ActivityFactory(project=project, happened_on=today - 40 * DAY)
+        ActivityFactory(
+            project=project, created_by=owner, happened_on=today - 40 * DAY,
+            next_action="回访", next_action_on=today - (i % 5) * DAY,
+        )  # fmt: skip
         project_save(actor=owner, project=project, notes=f"第{i}次", owner=owner)  # 负责人 named in the change
 
 
@@ -201,3 +236,4 @@ def test_the_query_count_does_not_grow_with_the_rows(client, staff_user, unit, d
         response = client.get("/")
     assert len(response.context["follow_ups"]) == 20
     assert len(response.context["changes"]) == 10
+    assert len(response.context["next_actions"]) == 10

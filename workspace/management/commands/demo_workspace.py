@@ -124,7 +124,8 @@ def _refresh(unit: Unit, user: User, today: datetime.date) -> dict:
                 happened_on=happened,
                 summary=summary,
                 next_action=next_action,
-                next_action_on=happened + datetime.timedelta(days=14),
+                # Mostly ahead, a few today or just missed (never before the follow-up itself).
+                next_action_on=max(happened, today + datetime.timedelta(days=(index * 3) % 25 - 2)),
             )
         except ValidationError:
             continue
