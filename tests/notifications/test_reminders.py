@@ -157,3 +157,15 @@ def test_the_beat_schedule_runs_the_reminders_every_morning(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-nightly"]
     assert entry["task"] == tasks.send_reminders.name
     assert entry["schedule"].hour == {6}
+
+
+def test_the_task_writes_todays_reminders(staff_user, unit, today):
+    from notifications import tasks
+
+    project = ProjectFactory(unit=unit, owner=staff_user, next_follow_up_on=today)
+    _recent(project, today)
+
+    tasks.send_reminders.apply()
+    tasks.send_reminders.apply()
+
+    assert list(Notification.objects.values_list("kind", flat=True)) == ["due_today"]
