@@ -35,6 +35,7 @@ COMMON_BIGRAMS = frozenset(
     }
 )
 PROBES_PER_NAME = 4
+SPELLINGS_PER_NAME = 8  # LIKE patterns per name (see probes)
 
 
 def normalise(text: str | None) -> str:
@@ -62,14 +63,25 @@ def similarity(a: str, b: str) -> float:
 
 def probes(key: str) -> list[str]:
     """Up to PROBES_PER_NAME bigrams of a normalised name, spread over it, common ones left out:
-    a name like it shares at least one of them (a one-character typo spoils at most two). Each probe
-    costs a LIKE per row scanned, so they are few."""
+    a name like it shares at least one of them (a one-character typo spoils at most two).
+
+    Every stored spelling of a probe (`spellings`) is one LIKE per row the database scans, and the
+    scan's time grows with their number (about 50 ms per pattern per million projects on
+    PostgreSQL), so a name gets at most SPELLINGS_PER_NAME patterns: Chinese bigrams (one spelling)
+    first, a bigram of Latin letters (up to eight spellings) only within what is left."""
     grams = [key[i : i + 2] for i in range(len(key) - 1)]  # none for a single character: it says nothing
     grams = [gram for gram in dict.fromkeys(grams) if gram not in COMMON_BIGRAMS and not _has_other_case(gram)]
-    if len(grams) <= PROBES_PER_NAME:
-        return grams
-    step = (len(grams) - 1) / (PROBES_PER_NAME - 1)
-    return [grams[round(i * step)] for i in range(PROBES_PER_NAME)]
+    if len(grams) > PROBES_PER_NAME:  # the evenly spread ones first, the others as spares
+        step = (len(grams) - 1) / (PROBES_PER_NAME - 1)
+        spread = list(dict.fromkeys(grams[round(i * step)] for i in range(PROBES_PER_NAME)))
+        grams = spread + [gram for gram in grams if gram not in spread]
+    chosen, budget = [], SPELLINGS_PER_NAME
+    for gram in sorted(grams, key=lambda gram: len(spellings(gram))):  # stable: spread order among equals
+        cost = len(spellings(gram))
+        if len(chosen) < PROBES_PER_NAME and cost <= budget:
+            chosen.append(gram)
+            budget -= cost
+    return sorted(chosen, key=key.index)
 
 
 def _has_other_case(gram: str) -> bool:
@@ -79,20 +91,18 @@ def _has_other_case(gram: str) -> bool:
 
 
 def spellings(gram: str) -> list[str]:
-    """The ways a normalised bigram can be stored: ASCII letters in either case, and ASCII
-    characters in full width (NFKC folds them back). Selected with a case-sensitive LIKE on
-    PostgreSQL and SQLite's LIKE alike, every spelling listed gives the same rows on both."""
+    """The ways a normalised bigram can be stored: its ASCII letters in either case, and the whole
+    bigram in half or in full width (NFKC folds full width back). Selected with LIKE, which is
+    case-sensitive on PostgreSQL and folds ASCII case on SQLite, these spellings select the same rows
+    on both: every case of the half-width form is listed, and neither engine folds full-width case."""
     if not any(char.isascii() and char.isalnum() for char in gram):
         return [gram]
     forms = {""}
     for char in gram:
-        variants = {char}
-        if char.isascii() and char.isalpha():
-            variants |= {char.lower(), char.upper()}
-        if char.isascii() and char.isalnum():
-            variants |= {chr(ord(v) + 0xFEE0) for v in set(variants)}
-        forms = {form + variant for form in forms for variant in variants}
-    return sorted(forms)
+        cases = {char.lower(), char.upper()} if char.isascii() and char.isalpha() else {char}
+        forms = {form + case for form in forms for case in cases}
+    full = {"".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in form) for form in forms}
+    return sorted(forms | full)
 
 
 def probe_filter(field: str, key: str) -> Q:

@@ -41,11 +41,16 @@ def test_similarity_is_fuzzy_and_partial():
 def test_probes_skip_common_bigrams_and_stay_few():
     assert "项目" not in probes("年产10万吨锂电池正极材料项目")
     assert len(probes("年产10万吨锂电池正极材料及前驱体一体化生产基地项目")) <= 4
+    # At most eight LIKE patterns a name: Chinese bigrams first, one bigram of letters at most.
+    assert probes("alpha智能装备") == ["a智", "能装", "装备"]
+    assert probes("qwertyrobotics") == ["qw"]
+    assert sum(len(spellings(gram)) for gram in probes("xyz机器人12号")) <= 8
     assert probes("") == [] and probes("华") == []
 
 
 def test_spellings_cover_case_and_full_width():
-    assert set(spellings("ab")) >= {"ab", "AB", "Ab", "aB", "ａｂ", "ＡＢ"}
+    assert set(spellings("ab")) == {"ab", "AB", "Ab", "aB", "ａｂ", "ＡＢ", "Ａｂ", "ａＢ"}
+    assert set(spellings("5万")) == {"5万", "５万"}
     assert spellings("华友") == ["华友"]
     assert probe_filter("name", "") == probe_filter("investor", "")
 
