@@ -384,3 +384,9 @@ def test_a_refusal_about_a_field_not_on_the_form_shows_above_it(client_of, staff
     assert "签约日期不能晚于" in body.split('class="form-errors"')[1].split("</div>")[0]
     project.refresh_from_db()
     assert project.name == "旧数据项目"
+
+
+@pytest.mark.parametrize("url", ["/projects/duplicates/?investor=华友钴业", "/projects/counts-in/?origin=local"])
+def test_the_partials_refuse_an_api_reader(client_of, db, url):
+    response = client_of(UserFactory(role=Role.API_READER)).get(url)
+    assert response.status_code == 403 and "接口只读账号" in response.content.decode()
