@@ -98,6 +98,9 @@ def test_a_duplicate_warning_then_create_anyway(live_server, page):
     assert Project.objects.count() == 1  # not created yet
     assert page.get_by_label("项目名称").input_value() == "华友钴业二期"
     screenshot(page, "duplicate-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "duplicate-390")
 
     page.get_by_role("button", name="仍然创建").click()
     page.wait_for_url(PROJECT_PAGE)
