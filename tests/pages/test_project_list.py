@@ -49,7 +49,7 @@ def signed(unit, name, amount, day=dt.date(2025, 3, 15), **fields):
 def names(response) -> list[str]:
     """The project names of the table's rows, in order."""
     body = response.content.decode()
-    return re.findall(r'<td class="name"><a href="/projects/\d+/">([^<]+)</a>', body)
+    return re.findall(r'<td class="name"[^>]*><a href="/projects/\d+/">([^<]+)</a>', body)
 
 
 def text(response) -> str:
@@ -91,6 +91,8 @@ def test_list_shows_columns_and_labels_in_chinese(staff_client, unit, staff_user
     assert "浙江光伏有限公司" in body and "柯城区" in body and "签约" in body and "省外" in body
     assert "王小明" in body and "61,820.00" in body and "1,234.50" in body
     assert "out_of_province" not in body.split("<table")[1]  # labels, not codes, in the table
+    ProjectFactory(unit=unit, name="无负责人")
+    assert "None" not in text(staff_client.get(LIST, {"q": "无负责人"})).split("<table")[1]
 
 
 def test_every_filter_has_a_chinese_label(staff_client):
@@ -188,6 +190,12 @@ def test_bad_filter_values_are_shown_beside_their_field_never_a_500(staff_client
     assert "筛选条件有误" in body and names(response) == []
     bad_sort = staff_client.get(LIST, {"ordering": "investor"})
     assert bad_sort.status_code == 200 and "排序：" in text(bad_sort)
+
+
+def test_messages_stay_chinese_when_the_browser_asks_for_english(staff_client):
+    response = staff_client.get(LIST, {"signed_from": "2025-02-30"}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    body = text(response)
+    assert "输入一个有效的日期" in body and "Enter a valid date" not in body
 
 
 def test_empty_list_says_so_with_a_clear_link(staff_client, unit):
