@@ -76,6 +76,19 @@ def main() -> None:
             f"{result.p95_ms:.1f} | {result.floor_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
         )
 
+    from bench.pages import GOAL, bench_pages
+
+    print(
+        f"\n| GET /projects/ (the list page: form, page of 50, totals of the filtered set) | page p50 ms "
+        f"| page p95 ms | API p50 ms, same run | page / API (goal ≤ {GOAL}) | queries per page |"
+    )
+    print("|---|---|---|---|---|---|")
+    for result in bench_pages():
+        print(
+            f"| {result.case.label} ({len(result.case.pages)} requests each) | {result.page_p50_ms:.1f} | "
+            f"{result.page_p95_ms:.1f} | {result.api_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
+        )
+
 
 if __name__ == "__main__":
     main()
