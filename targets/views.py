@@ -1,13 +1,14 @@
 """The bureau's home page: the city's figures of the latest monthly report (一月一通报)."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from accounts.pages import page_view
 
 from .models import Report, ReportRow
 
 
-@login_required
+@page_view
 def home(request: HttpRequest) -> HttpResponse:
     report = (
         Report.objects.filter(status__in=[Report.Status.PUBLISHED, Report.Status.PROVISIONAL])

@@ -1,1 +1,2 @@
-"""The project pages, one module per part: lists, editing (lead form and edit), detail (the project page and its forms)."""
+"""The project pages, one module per part: lists, editing (lead and edit forms), detail (the
+project page and its forms)."""

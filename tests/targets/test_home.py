@@ -66,8 +66,17 @@ def test_figures_are_shown_as_leaders_read_them(value, measure, shown):
     assert figure(None if value is None else Decimal(value), indicator) == shown
 
 
-def test_another_user_sees_their_own_name(client):
-    reader = UserFactory(role="api_reader", username="统计平台")
-    client.force_login(reader)
+def test_another_user_sees_their_own_name_and_role(client):
+    leader = UserFactory(role="leader", username="王局长")
+    client.force_login(leader)
 
-    assert "统计平台（接口只读）" in client.get(reverse("home")).content.decode()
+    assert "王局长 · 领导" in client.get(reverse("home")).content.decode()
+
+
+def test_an_api_reader_gets_the_403_page_not_the_bulletin(client):
+    client.force_login(UserFactory(role="api_reader", username="统计平台"))
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 403
+    assert "接口只读账号" in response.content.decode()
