@@ -341,3 +341,15 @@ def test_query_count_does_not_grow_with_the_rows(staff_client, unit, staff_user)
     many = list_queries(staff_client, query)
     assert one == many
     assert many <= 14  # session, user, the selects, totals (2), page and its delivered totals, the frame
+
+
+def test_text_users_typed_is_escaped_in_the_rows_and_the_filter_form(staff_client, staff_user):
+    ProjectFactory(unit=staff_user.unit, name="<script>名</script>", investor='"><b>投资</b>')
+    UnitFactory(code="xss", name="<i>单位</i>")
+
+    body = staff_client.get(reverse("projects:list") + "?q=%3Cscript%3E").content.decode()
+
+    assert "<script>名" not in body and "&lt;script&gt;名&lt;/script&gt;" in body
+    assert "<b>投资</b>" not in body and "&lt;b&gt;投资&lt;/b&gt;" in body
+    assert "<i>单位</i>" not in body and "&lt;i&gt;单位&lt;/i&gt;" in body
+    assert 'value="&lt;script&gt;"' in body  # the search box keeps what was typed, escaped

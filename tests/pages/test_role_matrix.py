@@ -198,3 +198,17 @@ def test_a_confidential_project_is_a_404_for_another_unit_and_readable_by_leader
         answers[role] = client.get(url).status_code
 
     assert answers == {"staff_own": 200, "staff_other": 404, "leader": 200, "admin": 200}
+
+
+def test_pages_answer_in_chinese_to_a_browser_set_to_english(client, world):
+    client.force_login(world["users"]["staff_own"])
+
+    response = client.post(
+        reverse("projects:activity_new", args=[world["lead"].pk]),
+        {"happened_on": "not a date", "kind": "visit", "summary": ""},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+
+    body = response.content.decode()
+    assert "This field is required" not in body and "Enter a valid date" not in body
+    assert "errorlist" in body  # the errors are there, in Chinese
