@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from chambers.models import Contact, Event
 from projects.models import Activity, CapitalDelivery, Project
 from tests.factories import ChamberFactory, EventFactory, ProjectFactory, UnitFactory, UserFactory
 
@@ -67,6 +68,7 @@ def page_urls(world) -> dict[str, str]:
         "stage": reverse("projects:stage", args=[lead, "negotiating"]),
         "delivery": reverse("projects:delivery_new", args=[world["signed"].pk]),
         "activity": reverse("projects:activity_new", args=[lead]),
+        "event_new": reverse("events:new"),
     }
 
 
@@ -74,14 +76,20 @@ READ_PAGES = ["home", "dashboard", "list", "export", "detail", "board", "chamber
 READ_PAGES += ["notifications"]
 # Forms of the lead project's own unit; the new-lead form is open to any staff member (for their unit).
 UNIT_FORMS = ["edit", "stage", "delivery", "activity"]
+# Chambers and events are the bureau's shared records: any staff member adds to them, leaders read.
+SHARED_FORMS = ["event_new"]
 
+EVERY_PAGE = [*READ_PAGES, "new", *UNIT_FORMS, *SHARED_FORMS]
 EXPECTED_GET = {
-    "anonymous": {name: 302 for name in [*READ_PAGES, "new", *UNIT_FORMS]},
-    "api_reader": {name: 403 for name in [*READ_PAGES, "new", *UNIT_FORMS]},
-    "leader": {**{name: 200 for name in READ_PAGES}, **{name: 403 for name in ["new", *UNIT_FORMS]}},
-    "staff_own": {name: 200 for name in [*READ_PAGES, "new", *UNIT_FORMS]},
-    "staff_other": {**{name: 200 for name in [*READ_PAGES, "new"]}, **{name: 403 for name in UNIT_FORMS}},
-    "admin": {name: 200 for name in [*READ_PAGES, "new", *UNIT_FORMS]},
+    "anonymous": {name: 302 for name in EVERY_PAGE},
+    "api_reader": {name: 403 for name in EVERY_PAGE},
+    "leader": {**{name: 200 for name in READ_PAGES}, **{name: 403 for name in ["new", *UNIT_FORMS, *SHARED_FORMS]}},
+    "staff_own": {name: 200 for name in EVERY_PAGE},
+    "staff_other": {
+        **{name: 200 for name in [*READ_PAGES, "new", *SHARED_FORMS]},
+        **{name: 403 for name in UNIT_FORMS},
+    },
+    "admin": {name: 200 for name in EVERY_PAGE},
 }
 
 
@@ -161,15 +169,26 @@ def posts(world) -> dict[str, tuple[str, dict, callable]]:
             {"happened_on": yesterday, "kind": "visit", "summary": "矩阵拜访"},
             lambda: Activity.objects.filter(project=lead).count(),
         ),
+        "contact": (
+            reverse("chambers:contact_new", args=[world["chamber"].pk]),
+            {"name": "矩阵联系人", "organization": "矩阵商会", "phone": "13800000000"},
+            lambda: Contact.objects.filter(name="矩阵联系人").count(),
+        ),
+        "event_new": (
+            reverse("events:new"),
+            {"name": "矩阵推介会", "kind": Event.Kind.values[0], "starts_on": yesterday, "invited_count": "30"},
+            lambda: Event.objects.filter(name="矩阵推介会").count(),
+        ),
     }
 
 
 REFUSED_POST = {"anonymous": 302, "api_reader": 403, "leader": 403, "staff_other": 403}
-FORMS_OPEN_TO_OTHER_STAFF = {"new"}  # a staff member of another unit creates leads of their own unit
+# A staff member of another unit creates leads of their own unit, and adds to the shared chambers and events.
+FORMS_OPEN_TO_OTHER_STAFF = {"new", "contact", "event_new"}
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("form", ["new", "edit", "stage", "delivery", "activity"])
+@pytest.mark.parametrize("form", ["new", "edit", "stage", "delivery", "activity", "contact", "event_new"])
 def test_every_form_post_writes_only_for_those_who_may(client, world, role, form):
     url, data, written = posts(world)[form]
     if form == "new" and role == "staff_other":
