@@ -39,9 +39,8 @@ _KIND_ORDER = Case(
 
 
 class ChineseMessagesForm(forms.ModelForm):
-    """A ModelForm whose field messages are written out in Chinese: LocaleMiddleware would
-    otherwise answer a browser that asks for English (Chromium's default) with Django's English
-    "This field is required."; the models' own messages are Chinese already."""
+    """A ModelForm whose messages name their field ("请填写姓名。"), where Django's own Chinese says
+    only "这个字段是必填项。" beside it; the models' own messages are Chinese already."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

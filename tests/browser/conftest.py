@@ -17,6 +17,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # as the bureau's own browsers: date inputs read 年/月/日, not the en-US mm/dd/yyyy
 ]
 
 # Runs in every page before the page's own scripts; Playwright injects it outside the page's policy.
@@ -37,7 +38,7 @@ def page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page()
+        page = browser.new_page(locale="zh-CN", timezone_id="Asia/Shanghai")
         page.add_init_script(RECORD_VIOLATIONS)
         page.requested_hosts = set()
         page.console_errors = []
