@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from accounts.models import Unit
 from projects.models import Project
+from projects.selectors import project_caches_forget
 from targets.models import Indicator, Target
 
 YEARS = (2024, 2025, 2026)
@@ -127,6 +128,7 @@ def dataset_build(scale: Scale) -> None:
     _targets_build(scale)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {VERSION_TABLE} (scale, version) VALUES (%s, %s)", [scale.name, VERSION])
+    project_caches_forget()  # written in SQL: the project list's kept options and totals are stale
 
 
 def _targets_build(scale: Scale) -> None:
@@ -149,7 +151,11 @@ def _target_value(indicator: Indicator, unit, per_unit: float) -> int:
 
 def dataset_analyze() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE projects_project; ANALYZE projects_capitaldelivery;")
+        # VACUUM as well as ANALYZE: a freshly loaded table has no visibility map yet, and without one
+        # PostgreSQL cannot answer from an index alone (the list's delivered totals). One statement
+        # each: VACUUM refuses to run inside a multi-statement string.
+        for table in ("projects_project", "projects_capitaldelivery"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def table_counts() -> dict[str, int]:

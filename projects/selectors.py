@@ -1,13 +1,16 @@
 """Reads about projects that are more than one filter."""
 
+import hashlib
+import uuid
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, RowRange, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from .duplicates import THRESHOLD, normalise, probe_filter, similarity
-from .models import SIGNED_STAGES, CapitalDelivery, Project
+from .models import SIGNED_STAGES, CapitalDelivery, Industry, Project
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -94,6 +97,46 @@ def project_list_totals(projects: QuerySet) -> dict:
         "signed": _money(totals["signed"]),
         "delivered": _money(delivered["total"]),
     }
+
+
+LIST_TOTALS_VERSION_KEY = "projects:list-totals-version"
+# A write to a project or a delivery makes every kept total stale at once (projects/signals.py); the
+# timeout only bounds a write that would skip the signals (a bulk update).
+LIST_TOTALS_TIMEOUT = 600
+
+
+def kept_project_list_totals(projects: QuerySet) -> dict:
+    """`project_list_totals`, kept in the cache while no project or delivery changes.
+
+    A person pages and re-sorts through one filtered list: the totals of the whole set are the same
+    on every page, and over a unit's thousands of projects they were the page's dearest query. The
+    key is the filtered set's own SQL (its visibility conditions included), so two users who may see
+    different projects never share totals. Exact: the version is read before the totals are summed,
+    and any write changes it, so totals summed across a write are never taken for current ones.
+    """
+    sql, params = projects.order_by().query.sql_with_params()
+    key = "projects:list-totals:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    kept = cache.get_many([LIST_TOTALS_VERSION_KEY, key])
+    version = kept.get(LIST_TOTALS_VERSION_KEY)
+    if version is None:
+        cache.add(LIST_TOTALS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(LIST_TOTALS_VERSION_KEY)
+    elif key in kept and kept[key][0] == version:
+        return kept[key][1]
+    totals = project_list_totals(projects)
+    cache.set(key, (version, totals), LIST_TOTALS_TIMEOUT)
+    return totals
+
+
+def list_totals_forget() -> None:
+    """Every kept total is stale: a project or a delivery changed."""
+    cache.set(LIST_TOTALS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def project_caches_forget() -> None:
+    """After a load that writes in bulk, without the signals (the demo, the benchmark's dataset)."""
+    filter_options_forget()
+    list_totals_forget()
 
 
 def project_rows(projects: QuerySet, columns: list[str]) -> "ProjectRows":
@@ -241,3 +284,32 @@ def chamber_funnel_years() -> list[int]:
     signed = through_chambers.filter(signed_on__isnull=False).dates("signed_on", "year")
     delivered = CapitalDelivery.objects.filter(project__chamber__isnull=False).dates("delivered_on", "year")
     return sorted({day.year for day in [*signed, *delivered]}, reverse=True)
+
+
+FILTER_OPTIONS_KEY = "projects:filter-options"
+# A change to a unit, industry, chamber or event clears the options at once (projects/signals.py);
+# the timeout only bounds how long a write that skips the signals (a bulk update) goes unseen.
+FILTER_OPTIONS_TIMEOUT = 300
+
+
+def filter_options() -> dict[str, list[tuple]]:
+    """The choices of the project list's filter selects, as (value, label): units and industries by
+    code, chambers and events by id, in the order a person looks for them. Kept in the cache: every
+    page of the list shows the same hundred names, and reading them was four queries a page."""
+    return cache.get_or_set(FILTER_OPTIONS_KEY, _read_filter_options, timeout=FILTER_OPTIONS_TIMEOUT)
+
+
+def filter_options_forget() -> None:
+    cache.delete(FILTER_OPTIONS_KEY)
+
+
+def _read_filter_options() -> dict[str, list[tuple]]:
+    from accounts.models import Unit
+    from chambers.models import Chamber, Event
+
+    return {
+        "unit": list(Unit.objects.values_list("code", "name")),
+        "industry": list(Industry.objects.values_list("code", "name")),
+        "chamber": list(Chamber.objects.order_by("name").values_list("pk", "name")),
+        "event": list(Event.objects.order_by("-starts_on", "name").values_list("pk", "name")),
+    }

@@ -22,13 +22,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import Unit
 from accounts.pages import page_view
-from chambers.models import Chamber, Event
 from projects.exports import PROJECT_COLUMNS, export_response
 from projects.filtersets import CLOSED_STAGES, ProjectFilterSet
-from projects.models import Category, Channel, Industry, Origin, Project, Stage
-from projects.selectors import delivered_total, project_list_totals, project_rows
+from projects.models import Category, Channel, Origin, Project, Stage
+from projects.selectors import delivered_total, filter_options, kept_project_list_totals, project_rows
 from projects.templatetags.amounts import wan
 
 PER_PAGE = 50
@@ -128,18 +126,6 @@ class FilterBooleanSelect(FastSelect):
         return data.get(name)
 
 
-class Options:
-    """A select's options read when it renders (one small query), not when the form is built: an
-    export builds the form too, and never renders it."""
-
-    def __init__(self, rows):
-        self.rows = rows
-
-    def __iter__(self):
-        yield ("", ANY)
-        yield from self.rows
-
-
 def _filterset(request: HttpRequest) -> ProjectFilterSet:
     projects = Project.objects.visible_to(request.user).order_by("-updated_at", "-id")
     filterset = ProjectFilterSet(request.GET, projects, request=request)
@@ -151,16 +137,14 @@ def _page_widgets(form: forms.Form) -> None:
     """The FilterSet's fields as a person fills them in; the values sent stay the API's (a unit and
     an industry by code, a chamber and an event by id, yes/no as true/false)."""
     fields = form.fields
+    options = filter_options()
     fields["q"].widget = SearchInput(attrs={"placeholder": "项目名称或投资方", "autocomplete": "off"})
-    fields["unit"].widget = FastSelect(choices=Options(Unit.objects.values_list("code", "name")))
-    fields["industry"].widget = FastSelect(choices=Options(Industry.objects.values_list("code", "name")))
+    for name in ("unit", "industry", "chamber", "event"):
+        fields[name].widget = FastSelect(choices=[("", ANY), *options[name]])
     for name, choices in (("origin", Origin), ("category", Category), ("channel", Channel)):
         fields[name].widget = FastSelect(choices=[("", ANY), *choices.choices])
     fields["stage"].widget = FastSelectMultiple(choices=Stage.choices, attrs={"size": len(Stage.choices)})
     fields["stage"].help_text = "可多选（按住 Ctrl 或 ⌘ 点选）"
-    fields["chamber"].widget = FastSelect(choices=Options(Chamber.objects.order_by("name").values_list("pk", "name")))
-    events = Event.objects.order_by("-starts_on", "name").values_list("pk", "name")
-    fields["event"].widget = FastSelect(choices=Options(events))
     for name in ("confidential", "overdue", "mountain_sea", "returning_merchant"):
         fields[name].widget = FilterBooleanSelect()
     for name in ("signed_from", "signed_to"):
@@ -176,7 +160,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context = {"filterset": filterset, "form": filterset.form}
     if filterset.is_valid():
         projects = filterset.qs.select_related("unit", "owner")
-        totals = project_list_totals(filterset.qs)
+        totals = kept_project_list_totals(filterset.qs)
         paginator = Paginator(project_rows(projects, ROW_COLUMNS), PER_PAGE)
         paginator.count = totals["count"]  # counted with the totals: no second COUNT(*)
         page = paginator.get_page(request.GET.get("page"))

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Unit
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, InvestorKind, Parcel, Project
+from projects.selectors import project_caches_forget
 from targets.models import Indicator, Target
 from targets.reporting import build_rows
 
@@ -97,6 +98,7 @@ def demo_load() -> DemoSummary:
     _save_projects(drafts)
     _save_deliveries(drafts)
     _save_activities(ctx, drafts)
+    project_caches_forget()  # written in bulk: no signal told the project list
     figures, completion = demo_figures(YEAR)
     _verify(figures, completion)
     return DemoSummary(counts=_counts(), figures=figures, completion=completion)

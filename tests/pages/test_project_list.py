@@ -123,6 +123,21 @@ def test_unit_and_chamber_are_selects_whose_values_are_the_apis(staff_client, un
     assert names(staff_client.get(LIST, {"chamber": chamber.pk})) == ["柯城项目"]
 
 
+def test_the_filter_selects_show_a_new_or_renamed_chamber_and_unit_at_once(staff_client, unit):
+    """The selects' options are kept in the cache between pages; a change to them clears it."""
+    assert "宁波衢州商会" not in text(staff_client.get(LIST))
+    chamber = ChamberFactory(name="宁波衢州商会")
+    unit.name = "柯城区（新）"
+    unit.save()
+
+    body = text(staff_client.get(LIST))
+
+    assert f'<option value="{chamber.pk}">宁波衢州商会</option>' in body
+    assert '<option value="kecheng">柯城区（新）</option>' in body
+    chamber.delete()
+    assert "宁波衢州商会" not in text(staff_client.get(LIST))
+
+
 def test_filters_combine_like_the_api(staff_client, unit, other_unit):
     industry = IndustryFactory(code="pv", name="光伏")
     signed(unit, "甲", "100", origin="local", category="service", channel="event", industry=industry)
@@ -244,6 +259,28 @@ def test_pages_of_fifty_keep_the_filters_and_totals_cover_every_page(staff_clien
     assert names(second) == [f"项目{n:02d}" for n in range(50, 60)]
     assert "共 <strong>60</strong> 个项目" in text(second)
     assert names(staff_client.get(LIST, {"unit": "kecheng", "ordering": "name", "page": 99})) == names(second)
+
+
+def test_totals_kept_between_pages_follow_every_write_at_once(staff_client, unit, staff_user):
+    """The totals of a filtered set are kept while the user pages; any project or delivery write,
+    committed or not yet, makes the next page sum them again."""
+    project = signed(unit, "甲", "100")
+    staff_client.get(LIST, {"unit": "kecheng"})
+    with CaptureQueriesContext(connection) as paging:
+        staff_client.get(LIST, {"unit": "kecheng", "page": 2})
+    summed = ['COUNT("projects_project"."id")', 'COALESCE(SUM("projects_capitaldelivery"."amount")']
+    assert not [q for q in paging.captured_queries if any(total in q["sql"] for total in summed)]
+
+    CapitalDeliveryFactory(project=project, amount=Decimal("40"))
+    assert "到位资金 <strong>0.00</strong> 亿元（40.00 万元）" in text(staff_client.get(LIST, {"unit": "kecheng"}))
+    signed(unit, "乙", "300")
+    assert "共 <strong>2</strong> 个项目" in text(staff_client.get(LIST, {"unit": "kecheng", "page": 3}))
+    project.deliveries.all().delete()
+    body = text(staff_client.get(LIST, {"unit": "kecheng"}))
+    assert "到位资金 <strong>0.00</strong> 亿元（0.00 万元）" in body
+    # Another user who may see other projects never reads these totals.
+    staff_client.force_login(UserFactory(role="staff", unit=UnitFactory(code="longyou", name="龙游县")))
+    assert "共 <strong>2</strong> 个项目" in text(staff_client.get(LIST, {"unit": "kecheng"}))
 
 
 def test_htmx_request_gets_the_part_it_swaps(staff_client, unit):
