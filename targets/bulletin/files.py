@@ -1,0 +1,107 @@
+"""The bulletin as files: a .docx in the layout of a bureau's 通报 (python-docx) and an .xlsx with
+every table (openpyxl), both from the drafted text and the tables of one stored report."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+
+from core.spreadsheets import xlsx_row
+
+from .tables import Column, Table, measure_unit, number, shown, xlsx_header
+from .text import Draft
+
+BODY_FONT, TITLE_FONT = "仿宋", "宋体"  # the fonts of official documents (GB/T 9704), where installed
+
+
+def _font(run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    # Word picks the East Asian font from its own attribute; without it the Chinese text falls back.
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _paragraph(document, text: str, *, size: float = 14, bold=False, align=None, indent=False, font=BODY_FONT):
+    paragraph = document.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters, as Chinese prose
+    paragraph.paragraph_format.space_after = Pt(4)
+    _font(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _table(document, table: Table, caption: str) -> None:
+    _paragraph(document, caption, size=12, bold=True, font=TITLE_FONT)
+    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(column.header), BODY_FONT, 9, bold=True)
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for cell, column in zip(cells, table.columns, strict=True):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(shown(column, row)), BODY_FONT, 9)
+
+
+def docx_bytes(draft: Draft, tables: list[Table], *, issuer: str, issued_on: datetime.date) -> bytes:
+    """Title and issue, the issuing unit and date, the drafted sections, then the tables (附表)."""
+    document = Document()
+    section = document.sections[0]
+    # A4 landscape: the units' tables have eleven columns.
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.2))
+    section.top_margin = section.bottom_margin = Cm(2.0)
+
+    _paragraph(document, draft.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT)
+    _paragraph(
+        document, f"{issuer}　　　　{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+        size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
+    )  # fmt: skip
+    for part in draft.sections:
+        _paragraph(document, part.heading, size=14, bold=True, font=TITLE_FONT)
+        for text in part.paragraphs:
+            _paragraph(document, text, indent=True)
+    for number_, table in enumerate(tables, start=1):
+        _table(document, table, f"附表{number_}：{table.title}")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(number_: int, title: str) -> str:
+    """Excel refuses sheet names over 31 characters and some punctuation; the number keeps them apart."""
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\")
+    return f"{number_} {cleaned}"[:31]
+
+
+CITY_MEASURE = Column("计量单位", lambda r: measure_unit(r.indicator))
+
+
+def xlsx_bytes(tables: list[Table]) -> bytes:
+    """One sheet per table, numbers as numbers: the city sheet names each row's unit (万元 or 个),
+    an indicator's sheet has it in its headers."""
+    workbook = Workbook(write_only=True)
+    for number_, table in enumerate(tables, start=1):
+        sheet = workbook.create_sheet(_sheet_name(number_, table.title))
+        columns = table.columns if table.indicator else [table.columns[0], CITY_MEASURE, *table.columns[1:]]
+        sheet.append(xlsx_row(sheet, (xlsx_header(c, table.indicator) for c in columns)))
+        for row in table.rows:
+            sheet.append(xlsx_row(sheet, (number(c, row) for c in columns)))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

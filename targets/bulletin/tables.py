@@ -1,0 +1,98 @@
+"""The bulletin's tables: the city table and one units' table per indicator, defined once for the
+.docx (figures as leaders read them: 亿元, %) and the .xlsx (numbers as numbers, amounts in 万元)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from targets.models import Indicator, ReportRow
+from targets.templatetags.figures import figure, percent
+
+TEXT, FIGURE, PERCENT, NUMBER = "text", "figure", "percent", "number"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[ReportRow], object]
+    kind: str = TEXT
+
+
+def measure_unit(indicator: Indicator) -> str:
+    """The unit the .xlsx writes an indicator's figures in: amounts as stored, counts as they are."""
+    return "万元" if indicator.is_amount else "个"
+
+
+CITY_COLUMNS = [
+    Column("指标", lambda r: r.indicator.name),
+    Column("当月", lambda r: r.month_value, FIGURE),
+    Column("累计", lambda r: r.ytd_value, FIGURE),
+    Column("年度目标", lambda r: r.target, FIGURE),
+    Column("完成率（%）", lambda r: r.completion_pct, PERCENT),
+    Column("时间进度（%）", lambda r: r.time_progress_pct, PERCENT),
+    Column("进度", lambda r: r.get_pace_display() or None),
+    Column("上年同期", lambda r: r.last_year_ytd, FIGURE),
+    Column("同比（%）", lambda r: r.yoy_pct, PERCENT),
+]
+
+UNIT_COLUMNS = [
+    Column("排名", lambda r: r.rank, NUMBER),
+    Column("责任单位", lambda r: r.unit.name),
+    *CITY_COLUMNS[1:],
+]
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[ReportRow]
+    indicator: Indicator | None = None  # the units' table's indicator; None for the city table
+
+
+def city_table(rows: Sequence[ReportRow]) -> Table:
+    city = sorted((r for r in rows if r.unit_id is None), key=lambda r: (r.indicator.position, r.indicator.code))
+    return Table("全市招商引资主要指标完成情况", CITY_COLUMNS, city)
+
+
+def unit_tables(rows: Sequence[ReportRow]) -> list[Table]:
+    """One table per indicator, the units by rank (units without one last, by code)."""
+    by_indicator: dict[int, list[ReportRow]] = {}
+    for row in rows:
+        if row.unit_id is not None:
+            by_indicator.setdefault(row.indicator_id, []).append(row)
+    tables = []
+    for unit_rows in sorted(by_indicator.values(), key=lambda g: (g[0].indicator.position, g[0].indicator.code)):
+        unit_rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
+        indicator = unit_rows[0].indicator
+        tables.append(Table(f"{indicator.name}各单位完成情况", UNIT_COLUMNS, unit_rows, indicator))
+    return tables
+
+
+def shown(column: Column, row: ReportRow) -> str:
+    """A cell as the .docx prints it."""
+    value = column.value(row)
+    if column.kind == FIGURE:
+        return figure(value, row.indicator)
+    if column.kind == PERCENT:
+        return percent(value)
+    return "—" if value is None else str(value)
+
+
+def number(column: Column, row: ReportRow) -> object:
+    """A cell as the .xlsx holds it: Decimal amounts and percentages, whole counts, text, or empty."""
+    value = column.value(row)
+    if column.kind == FIGURE and value is not None and not row.indicator.is_amount:
+        return int(value)
+    if isinstance(value, Decimal) or value is None or column.kind == NUMBER:
+        return value
+    return str(value)
+
+
+def xlsx_header(column: Column, indicator: Indicator | None) -> str:
+    """The sheet's header: amounts carry their unit; the city sheet has a 计量单位 column instead."""
+    if column.kind == FIGURE and indicator is not None:
+        return f"{column.header}（{measure_unit(indicator)}）"
+    return column.header
