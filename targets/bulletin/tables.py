@@ -42,6 +42,7 @@ UNIT_COLUMNS = [
     Column("责任单位", lambda r: r.unit.name),
     *CITY_COLUMNS[1:],
 ]
+GROUP_COLUMNS = [UNIT_COLUMNS[0], Column("考核大组", lambda r: r.group.name), *CITY_COLUMNS[1:]]
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,37 @@ class Table:
 
 
 def city_table(rows: Sequence[ReportRow]) -> Table:
-    city = sorted((r for r in rows if r.unit_id is None), key=lambda r: (r.indicator.position, r.indicator.code))
+    city = sorted((r for r in rows if r.is_city), key=lambda r: (r.indicator.position, r.indicator.code))
     return Table("全市招商引资主要指标完成情况", CITY_COLUMNS, city)
 
 
-def unit_tables(rows: Sequence[ReportRow]) -> list[Table]:
-    """One table per indicator, the units by rank (units without one last, by code)."""
+def _ranked_tables(rows: Sequence[ReportRow], *, groups: bool) -> list[Table]:
+    """One table per indicator of its units' (or groups') rows by rank (those without one last)."""
     by_indicator: dict[int, list[ReportRow]] = {}
     for row in rows:
-        if row.unit_id is not None:
+        if (row.group_id if groups else row.unit_id) is not None:
             by_indicator.setdefault(row.indicator_id, []).append(row)
+    columns, scope = (GROUP_COLUMNS, "各大组") if groups else (UNIT_COLUMNS, "各单位")
     tables = []
-    for unit_rows in sorted(by_indicator.values(), key=lambda g: (g[0].indicator.position, g[0].indicator.code)):
-        unit_rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
-        indicator = unit_rows[0].indicator
-        tables.append(Table(f"{indicator.name}各单位完成情况", UNIT_COLUMNS, unit_rows, indicator))
+    for scoped in sorted(by_indicator.values(), key=lambda g: (g[0].indicator.position, g[0].indicator.code)):
+        scoped.sort(key=lambda r: (r.rank is None, r.rank or 0, r.scope_code))
+        indicator = scoped[0].indicator
+        tables.append(Table(f"{indicator.name}{scope}完成情况", columns, scoped, indicator))
     return tables
+
+
+def unit_tables(rows: Sequence[ReportRow]) -> list[Table]:
+    return _ranked_tables(rows, groups=False)
+
+
+def group_tables(rows: Sequence[ReportRow]) -> list[Table]:
+    """The assessment groups' tables (大组), none when the report has no group rows."""
+    return _ranked_tables(rows, groups=True)
+
+
+def all_tables(rows: Sequence[ReportRow]) -> list[Table]:
+    """Every table of the bulletin: the city's, the units' per indicator, the groups' per indicator."""
+    return [city_table(rows), *unit_tables(rows), *group_tables(rows)]
 
 
 def shown(column: Column, row: ReportRow) -> str:

@@ -93,11 +93,11 @@ def reached_sentence(row: ReportRow, month: int, scope: str = "全市") -> str:
 
 
 def leaders_sentence(unit_rows: Sequence[ReportRow]) -> str | None:
-    """The best-ranked units with a completion rate, by rank."""
-    ranked = sorted((r for r in unit_rows if r.completion_pct is not None), key=lambda r: (r.rank or 0, r.unit.code))
+    """The best-ranked units (or groups) with a completion rate, by rank."""
+    ranked = sorted((r for r in unit_rows if r.completion_pct is not None), key=lambda r: (r.rank or 0, r.scope_code))
     if not ranked:
         return None
-    named = "、".join(f"{r.unit.name}（{r.completion_pct}%）" for r in ranked[:LEADERS_NAMED])
+    named = "、".join(f"{r.scope.name}（{r.completion_pct}%）" for r in ranked[:LEADERS_NAMED])
     return f"完成率居前的是{named}"
 
 
@@ -106,25 +106,27 @@ def laggards_sentence(unit_rows: Sequence[ReportRow]) -> str | None:
     behind = [r for r in unit_rows if r.pace in (ReportRow.Pace.LAGGING, ReportRow.Pace.BEHIND)]
     if not behind:
         return None
-    behind.sort(key=lambda r: (r.completion_pct - r.time_progress_pct, r.unit.code))
+    behind.sort(key=lambda r: (r.completion_pct - r.time_progress_pct, r.scope_code))
     named = "、".join(
-        f"{r.unit.name}（完成{r.completion_pct}%，{pace_words(r.completion_pct, r.time_progress_pct)}）" for r in behind
+        f"{r.scope.name}（完成{r.completion_pct}%，{pace_words(r.completion_pct, r.time_progress_pct)}）"
+        for r in behind
     )
     return f"低于序时进度的有{named}"
 
 
 def zero_target_sentence(unit_rows: Sequence[ReportRow]) -> str | None:
     """Units given a target of zero: there is no completion rate to rank or pace them by."""
-    zero = [r.unit.name for r in unit_rows if r.target is not None and not r.target]
+    zero = [r.scope.name for r in unit_rows if r.target is not None and not r.target]
     return f"年度目标为零、不计完成率的有{'、'.join(zero)}" if zero else None
 
 
-def units_paragraph(indicator: Indicator, unit_rows: Sequence[ReportRow]) -> str:
+def units_paragraph(indicator: Indicator, unit_rows: Sequence[ReportRow], noun: str = "单位") -> str:
+    """An indicator's units (or, with noun="大组", its assessment groups): who leads, who lags."""
     leaders, laggards, zero = leaders_sentence(unit_rows), laggards_sentence(unit_rows), zero_target_sentence(unit_rows)
     if leaders is None:
-        parts = [zero or "各单位均未下达年度目标"]
+        parts = [zero or f"各{noun}均未下达年度目标"]
     else:
-        parts = [leaders, laggards or "各单位均达到序时进度", zero]
+        parts = [leaders, laggards or f"各{noun}均达到序时进度", zero]
     return f"{indicator.name}：{'；'.join(p for p in parts if p)}。"
 
 
@@ -134,18 +136,18 @@ def units_paragraph(indicator: Indicator, unit_rows: Sequence[ReportRow]) -> str
 def changes_paragraphs(rows: Sequence[ReportRow], previous: Sequence[ReportRow]) -> list[str]:
     """Per indicator, what moved since last month: the city's pace and the units' pace changes and
     rank moves of RANK_MOVE_NOTABLE places or more."""
-    before = {(r.indicator_id, r.unit_id): r for r in previous}
+    before = {(r.indicator_id, r.unit_id, r.group_id): r for r in previous}
     paragraphs = []
     for indicator, scoped in _by_indicator(rows):
         notes = []
         for row in scoped:
-            last = before.get((row.indicator_id, row.unit_id))
+            last = before.get((row.indicator_id, row.unit_id, row.group_id))
             if last is None:
                 continue
-            scope = row.unit.name if row.unit_id else "全市"
+            scope = "全市" if row.is_city else row.scope.name
             if row.pace and last.pace and row.pace != last.pace:
                 notes.append(f"{scope}由{last.get_pace_display()}转为{row.get_pace_display()}")
-            if row.unit_id and row.rank and last.rank and abs(row.rank - last.rank) >= RANK_MOVE_NOTABLE:
+            if not row.is_city and row.rank and last.rank and abs(row.rank - last.rank) >= RANK_MOVE_NOTABLE:
                 direction = "上升" if row.rank < last.rank else "下降"
                 notes.append(f"{scope}排名由第{last.rank}位{direction}至第{row.rank}位")
         if notes:
@@ -157,7 +159,7 @@ def changes_paragraphs(rows: Sequence[ReportRow], previous: Sequence[ReportRow])
 
 
 def _by_indicator(rows: Iterable[ReportRow]) -> list[tuple[Indicator, list[ReportRow]]]:
-    """Rows grouped by indicator in the report's order, the city's row first in each group."""
+    """Rows grouped by indicator in the report's order: the city's row, the units', the groups'."""
     groups: dict[int, list[ReportRow]] = defaultdict(list)
     indicators: dict[int, Indicator] = {}
     for row in rows:
@@ -165,7 +167,7 @@ def _by_indicator(rows: Iterable[ReportRow]) -> list[tuple[Indicator, list[Repor
         indicators[row.indicator_id] = row.indicator
     ordered = sorted(indicators.values(), key=lambda i: (i.position, i.code))
     return [
-        (i, sorted(groups[i.pk], key=lambda r: (r.unit_id is not None, r.unit.code if r.unit_id else "")))
+        (i, sorted(groups[i.pk], key=lambda r: (0 if r.is_city else 1 if r.unit_id else 2, r.scope_code)))
         for i in ordered
     ]
 
@@ -179,18 +181,22 @@ def draft_bulletin(
 ) -> Draft:
     """The bulletin's text from a month's rows (city and units), and last month's rows when there
     is a report of last month in the same year (None otherwise)."""
-    overall, units = Section(_heading(1, "全市总体情况")), Section(_heading(2, "各单位完成情况"))
+    overall = Section("全市总体情况")
+    units, groups = Section("各单位完成情况"), Section("各大组完成情况")
     for indicator, scoped in _by_indicator(rows):
-        city = next((r for r in scoped if r.unit_id is None), None)
+        city = next((r for r in scoped if r.is_city), None)
         if city is not None:
             overall.paragraphs.append(reached_sentence(city, month))
         unit_rows = [r for r in scoped if r.unit_id is not None]
         if unit_rows:
             units.paragraphs.append(units_paragraph(indicator, unit_rows))
+        group_rows = [r for r in scoped if r.group_id is not None]
+        if group_rows:
+            groups.paragraphs.append(units_paragraph(indicator, group_rows, noun="大组"))
     if not overall.paragraphs:
         overall.paragraphs.append("本月通报没有指标数据。")
-    sections = [overall, units] if units.paragraphs else [overall]
-    changes = Section(_heading(len(sections) + 1, "与上月相比"))
+    sections = [overall, *(part for part in (units, groups) if part.paragraphs)]
+    changes = Section("与上月相比")
     if month == 1:
         changes.paragraphs.append("本月为年度首期通报，不与上月比较。")
     elif previous is None:
@@ -198,8 +204,6 @@ def draft_bulletin(
     else:
         changes.paragraphs.extend(changes_paragraphs(rows, previous))
     sections.append(changes)
+    for number, part in enumerate(sections):
+        part.heading = f"{CHINESE_ORDINALS[number]}、{part.heading}"
     return Draft(title=bulletin_title(year, month), sections=sections)
-
-
-def _heading(number: int, words: str) -> str:
-    return f"{CHINESE_ORDINALS[number - 1]}、{words}"

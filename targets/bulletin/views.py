@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.pages import page_view
-from targets.models import FIRST_MONTH, FIRST_YEAR, LAST_MONTH, LAST_YEAR, Report, ReportRow
+from targets.models import FIRST_MONTH, FIRST_YEAR, LAST_MONTH, LAST_YEAR, ROW_ORDER, Report, ReportRow
 
 from .files import docx_bytes, xlsx_bytes
-from .tables import Table, city_table, unit_tables
+from .tables import Table, all_tables
 from .text import Draft, draft_bulletin
 
 FINISHED = (Report.Status.PROVISIONAL, Report.Status.PUBLISHED)
@@ -23,9 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def report_rows(report: Report) -> list[ReportRow]:
     return list(
-        ReportRow.objects.filter(report=report)
-        .select_related("indicator", "unit")
-        .order_by("indicator__position", "indicator__code", "unit__code")
+        ReportRow.objects.filter(report=report).select_related("indicator", "unit", "group").order_by(*ROW_ORDER)
     )
 
 
@@ -40,7 +38,7 @@ def previous_rows(report: Report) -> list[ReportRow] | None:
 def bulletin_of(report: Report) -> tuple[Draft, list[Table]]:
     rows = report_rows(report)
     draft = draft_bulletin(rows, year=report.year, month=report.month, previous=previous_rows(report))
-    return draft, [city_table(rows), *unit_tables(rows)]
+    return draft, all_tables(rows)
 
 
 def bulletin_context(report: Report | None) -> dict:
@@ -89,8 +87,7 @@ def _docx(report: Report) -> bytes:
 
 
 def _xlsx(report: Report) -> bytes:
-    rows = report_rows(report)
-    return xlsx_bytes([city_table(rows), *unit_tables(rows)])
+    return xlsx_bytes(all_tables(report_rows(report)))
 
 
 FILES = {"docx": (_docx, DOCX), "xlsx": (_xlsx, XLSX)}

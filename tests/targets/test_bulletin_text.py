@@ -108,3 +108,37 @@ def test_period_words():
     assert period_words(1) == "1月"
     assert period_words(2) == "1-2月"
     assert period_words(12) == "1-12月"
+
+
+def test_a_computed_report_with_an_assessment_group_drafts_its_大组_lines_and_tables():
+    from targets import reporting
+    from targets.bulletin.tables import GROUP_COLUMNS
+    from targets.models import Report
+    from tests.factories import IndicatorFactory, ProjectFactory, TargetFactory, UnitFactory, UnitGroupFactory
+
+    kecheng, jiangshan = UnitFactory(code="kecheng", name="柯城区"), UnitFactory(code="jiangshan", name="江山市")
+    group = UnitGroupFactory(code="2011-shizhi-1", name="市直第一组", units=[kecheng, jiangshan])
+    signed = IndicatorFactory(code="signed_capital", name="招商引资协议引资额")
+    ProjectFactory(unit=kecheng, signed=True, origin="out_of_city")  # 5000 万 signed 2011-03-15
+    TargetFactory(indicator=signed, value=Decimal("20000"))
+    TargetFactory(indicator=signed, unit=kecheng, value=Decimal("10000"))
+    TargetFactory(indicator=signed, unit=jiangshan, value=Decimal("10000"))
+    TargetFactory(indicator=signed, group=group, value=Decimal("20000"))
+    reporting.report_compute_month(year=2011, month=3)
+
+    draft, tables = bulletin_of(Report.objects.get(year=2011, month=3))
+
+    headings = [section.heading for section in draft.sections]
+    assert headings == ["一、全市总体情况", "二、各单位完成情况", "三、各大组完成情况", "四、与上月相比"]
+    paragraphs = {section.heading[2:]: section.paragraphs for section in draft.sections}
+    assert "1-3月，全市招商引资协议引资额5000万元，完成年度目标的25.0%，与序时进度持平。" in paragraphs["全市总体情况"]
+    assert (
+        "招商引资协议引资额：完成率居前的是柯城区（50.0%）、江山市（0.0%）；"
+        "低于序时进度的有江山市（完成0.0%，低于序时进度25个百分点）。"
+    ) in paragraphs["各单位完成情况"]
+    groups = paragraphs["各大组完成情况"]
+    assert "招商引资协议引资额：完成率居前的是市直第一组（25.0%）；各大组均达到序时进度。" in groups
+    assert paragraphs["与上月相比"] == ["2月通报尚未生成，暂不比较。"]
+    group_table = next(t for t in tables if t.title == "招商引资协议引资额各大组完成情况")
+    assert group_table.columns == GROUP_COLUMNS
+    assert [(r.rank, r.group.name, r.completion_pct) for r in group_table.rows] == [(1, "市直第一组", Decimal("25.0"))]
