@@ -133,23 +133,31 @@ def units_paragraph(indicator: Indicator, unit_rows: Sequence[ReportRow], noun: 
 # --- Changes from last month ----------------------------------------------------------------------
 
 
+def change_words(row: ReportRow, last: ReportRow) -> str | None:
+    """What moved for one scope since last month: its pace, and its rank by RANK_MOVE_NOTABLE places
+    or more (units and groups), in one clause: "江山市由超序时转为滞后，排名由第1位下降至第3位"."""
+    moves = []
+    if row.pace and last.pace and row.pace != last.pace:
+        moves.append(f"由{last.get_pace_display()}转为{row.get_pace_display()}")
+    if not row.is_city and row.rank and last.rank and abs(row.rank - last.rank) >= RANK_MOVE_NOTABLE:
+        direction = "上升" if row.rank < last.rank else "下降"
+        moves.append(f"排名由第{last.rank}位{direction}至第{row.rank}位")
+    if not moves:
+        return None
+    return ("全市" if row.is_city else row.scope.name) + "，".join(moves)
+
+
 def changes_paragraphs(rows: Sequence[ReportRow], previous: Sequence[ReportRow]) -> list[str]:
-    """Per indicator, what moved since last month: the city's pace and the units' pace changes and
-    rank moves of RANK_MOVE_NOTABLE places or more."""
+    """Per indicator, what moved since last month, scope by scope (the city, units, groups)."""
     before = {(r.indicator_id, r.unit_id, r.group_id): r for r in previous}
     paragraphs = []
     for indicator, scoped in _by_indicator(rows):
         notes = []
         for row in scoped:
             last = before.get((row.indicator_id, row.unit_id, row.group_id))
-            if last is None:
-                continue
-            scope = "全市" if row.is_city else row.scope.name
-            if row.pace and last.pace and row.pace != last.pace:
-                notes.append(f"{scope}由{last.get_pace_display()}转为{row.get_pace_display()}")
-            if not row.is_city and row.rank and last.rank and abs(row.rank - last.rank) >= RANK_MOVE_NOTABLE:
-                direction = "上升" if row.rank < last.rank else "下降"
-                notes.append(f"{scope}排名由第{last.rank}位{direction}至第{row.rank}位")
+            words = change_words(row, last) if last is not None else None
+            if words:
+                notes.append(words)
         if notes:
             paragraphs.append(f"{indicator.name}：{'；'.join(notes)}。")
     return paragraphs or ["与上月相比，各项指标的进度和单位排名无明显变化。"]

@@ -40,8 +40,8 @@ def test_the_draft_of_november_reads_as_the_bureau_writes_it():
         (
             "三、与上月相比",
             [
-                "招商引资协议引资额：江山市由超序时转为滞后；江山市排名由第1位下降至第3位；"
-                "柯城区由略滞后转为超序时；柯城区排名由第3位上升至第1位。"
+                "招商引资协议引资额：江山市由超序时转为滞后，排名由第1位下降至第3位；"
+                "柯城区由略滞后转为超序时，排名由第3位上升至第1位。"
             ],
         ),
     ]
@@ -142,3 +142,18 @@ def test_a_computed_report_with_an_assessment_group_drafts_its_大组_lines_and_
     group_table = next(t for t in tables if t.title == "招商引资协议引资额各大组完成情况")
     assert group_table.columns == GROUP_COLUMNS
     assert [(r.rank, r.group.name, r.completion_pct) for r in group_table.rows] == [(1, "市直第一组", Decimal("25.0"))]
+
+
+def test_a_rank_move_of_one_place_is_not_named_two_places_are():
+    from accounts.models import Unit
+    from targets.bulletin.text import change_words
+    from targets.models import ReportRow
+
+    unit = Unit(pk=1, code="jiangshan", name="江山市")
+
+    def at(rank, pace="ahead"):
+        return ReportRow(unit=unit, rank=rank, pace=pace)
+
+    assert change_words(at(3), at(4)) is None
+    assert change_words(at(3), at(5)) == "江山市排名由第5位上升至第3位"
+    assert change_words(at(3, "behind"), at(2)) == "江山市由超序时转为滞后"
