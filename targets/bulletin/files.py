@@ -10,8 +10,9 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 
 from core.spreadsheets import xlsx_row
@@ -20,6 +21,9 @@ from .tables import Column, Table, measure_unit, number, shown, xlsx_header
 from .text import Draft
 
 BODY_FONT, TITLE_FONT = "仿宋", "宋体"  # the fonts of official documents (GB/T 9704), where installed
+
+
+RED = RGBColor(0xC0, 0x00, 0x00)  # the red of a 红头 document's title and rule
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -41,11 +45,29 @@ def _paragraph(document, text: str, *, size: float = 14, bold=False, align=None,
     return paragraph
 
 
+def _red_rule_below(paragraph) -> None:
+    """The red line under the issuing unit and date that heads an official bulletin."""
+    border = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "12"), ("space", "6"), ("color", "C00000")):
+        border.set(qn(f"w:{key}"), value)
+    borders = OxmlElement("w:pBdr")
+    borders.append(border)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _repeat_as_header(row) -> None:
+    """A long units' table carries its column names onto every page it runs over."""
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
 def _table(document, table: Table, caption: str) -> None:
     _paragraph(document, caption, size=12, bold=True, font=TITLE_FONT)
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _repeat_as_header(grid.rows[0])
     for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = ""
         _font(cell.paragraphs[0].add_run(column.header), BODY_FONT, 9, bold=True)
@@ -67,11 +89,15 @@ def docx_bytes(draft: Draft, tables: list[Table], *, issuer: str, issued_on: dat
         setattr(section, side, Cm(2.2))
     section.top_margin = section.bottom_margin = Cm(2.0)
 
-    _paragraph(document, draft.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT)
-    _paragraph(
-        document, f"{issuer}　　　　{issued_on.year}年{issued_on.month}月{issued_on.day}日",
-        size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
-    )  # fmt: skip
+    title = _paragraph(document, draft.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT)
+    title.runs[0].font.color.rgb = RED
+    issued = _paragraph(
+        document,
+        f"{issuer}　　　　{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    _red_rule_below(issued)  # fmt: skip
     for part in draft.sections:
         _paragraph(document, part.heading, size=14, bold=True, font=TITLE_FONT)
         for text in part.paragraphs:

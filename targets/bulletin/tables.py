@@ -30,11 +30,11 @@ CITY_COLUMNS = [
     Column("当月", lambda r: r.month_value, FIGURE),
     Column("累计", lambda r: r.ytd_value, FIGURE),
     Column("年度目标", lambda r: r.target, FIGURE),
-    Column("完成率（%）", lambda r: r.completion_pct, PERCENT),
-    Column("时间进度（%）", lambda r: r.time_progress_pct, PERCENT),
+    Column("完成率", lambda r: r.completion_pct, PERCENT),
+    Column("时间进度", lambda r: r.time_progress_pct, PERCENT),
     Column("进度", lambda r: r.get_pace_display() or None),
     Column("上年同期", lambda r: r.last_year_ytd, FIGURE),
-    Column("同比（%）", lambda r: r.yoy_pct, PERCENT),
+    Column("同比", lambda r: r.yoy_pct, PERCENT),
 ]
 
 UNIT_COLUMNS = [
@@ -108,7 +108,10 @@ def number(column: Column, row: ReportRow) -> object:
 
 
 def xlsx_header(column: Column, indicator: Indicator | None) -> str:
-    """The sheet's header: amounts carry their unit; the city sheet has a 计量单位 column instead."""
+    """The sheet's header: amounts carry their unit (the city sheet has a 计量单位 column instead),
+    percentages their sign, since the cells hold bare numbers."""
     if column.kind == FIGURE and indicator is not None:
         return f"{column.header}（{measure_unit(indicator)}）"
+    if column.kind == PERCENT:
+        return f"{column.header}（%）"
     return column.header
