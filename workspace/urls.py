@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from targets.bulletin.views import bulletin_file
+from targets.bulletin.views import bulletin_file, bulletin_page
 from targets.inspection.views import inspection, inspection_xlsx
 from targets.notes import counts_in_view
 from targets.views import home
@@ -11,6 +11,7 @@ from workspace.home import home as workspace_home
 urlpatterns = [
     path("", workspace_home, name="home"),  # staff: the 工作台; leaders and admins: the leaders' page
     path("dashboard/", home, name="dashboard"),
+    path("dashboard/<int:year>/<int:month>/bulletin/", bulletin_page, name="dashboard_bulletin"),
     path(
         "dashboard/<int:year>/<int:month>/bulletin.docx",
         bulletin_file,

@@ -90,6 +90,17 @@ def _xlsx(report: Report) -> bytes:
     return xlsx_bytes(all_tables(report_rows(report)))
 
 
+@page_view
+@require_GET
+def bulletin_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """The month's drafted bulletin on a page of its own (`dashboard_bulletin`), to read, copy or print."""
+    report = _finished_report(request, year, month)
+    if isinstance(report, HttpResponse):
+        return report
+    context = {"report": report, "dashboard_url": reverse("dashboard"), **bulletin_context(report)}
+    return render(request, "targets/bulletin/page.html", context)
+
+
 FILES = {"docx": (_docx, DOCX), "xlsx": (_xlsx, XLSX)}
 
 

@@ -224,3 +224,15 @@ def test_a_name_typed_as_a_formula_stays_text_in_the_xlsx(client, leader_user):
     names = [line[1] for line in list(workbook.worksheets[1].values)[1:]]
     assert '=HYPERLINK("http://x")' in names
     assert Decimal("1") == Decimal(str(list(workbook.worksheets[1].values)[-1][3]))
+
+
+def test_the_bulletin_page_shows_the_text_to_staff_and_refuses_api_readers(client, staff_user):
+    november()
+    client.force_login(staff_user)
+
+    page = client.get(reverse("dashboard_bulletin", kwargs={"year": 2011, "month": 11})).content.decode()
+
+    assert "2011年11月通报文稿" in page and "完成年度目标的128.3%" in page
+    assert client.get("/dashboard/2011/4/bulletin/").status_code == 404
+    client.force_login(UserFactory(role="api_reader"))
+    assert client.get("/dashboard/2011/11/bulletin/").status_code == 403
