@@ -8,6 +8,7 @@ import io
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -27,11 +28,12 @@ RED = RGBColor(0xC0, 0x00, 0x00)  # the red of a 红头 document's title and rul
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
+    """The font of a run or a style."""
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
     # Word picks the East Asian font from its own attribute; without it the Chinese text falls back.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
 def _paragraph(document, text: str, *, size: float = 14, bold=False, align=None, indent=False, font=BODY_FONT):
@@ -62,20 +64,34 @@ def _repeat_as_header(row) -> None:
     row._tr.get_or_add_trPr().append(marker)
 
 
-def _table(document, table: Table, caption: str) -> None:
+def _cell_styles(document) -> tuple:
+    """Paragraph styles for the tables' cells: a font set once on a style, not on each of thousands
+    of runs (which python-docx writes slowly, and Word stores verbosely)."""
+    styles = []
+    for name, bold in (("通报表格", False), ("通报表头", True)):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        _font(style, BODY_FONT, 9, bold)
+        style.paragraph_format.space_after = Pt(0)
+        styles.append(style)
+    return tuple(styles)
+
+
+def _table(document, table: Table, caption: str, styles: tuple) -> None:
+    body, head = (style.style_id for style in styles)
     _paragraph(document, caption, size=12, bold=True, font=TITLE_FONT)
-    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid = document.add_table(rows=1 + len(table.rows), cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_as_header(grid.rows[0])
-    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(column.header), BODY_FONT, 9, bold=True)
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for cell, column in zip(cells, table.columns, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(shown(column, row)), BODY_FONT, 9)
+    texts = [[c.header for c in table.columns], *([shown(c, row) for c in table.columns] for row in table.rows)]
+    for grid_row, line in zip(grid.rows, texts, strict=True):
+        style = head if grid_row is grid.rows[0] else body
+        for cell, text in zip(grid_row.cells, line, strict=True):
+            paragraph = cell.paragraphs[0]
+            # The style by its id: `paragraph.style = …` searches every style of the document each time.
+            paragraph._p.style = style
+            paragraph.add_run(text)
 
 
 def docx_bytes(draft: Draft, tables: list[Table], *, issuer: str, issued_on: datetime.date) -> bytes:
@@ -102,8 +118,9 @@ def docx_bytes(draft: Draft, tables: list[Table], *, issuer: str, issued_on: dat
         _paragraph(document, part.heading, size=14, bold=True, font=TITLE_FONT)
         for text in part.paragraphs:
             _paragraph(document, text, indent=True)
+    styles = _cell_styles(document)
     for number_, table in enumerate(tables, start=1):
-        _table(document, table, f"附表{number_}：{table.title}")
+        _table(document, table, f"附表{number_}：{table.title}", styles)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
