@@ -144,7 +144,7 @@ def inspection_xlsx(request: HttpRequest, name: str) -> HttpResponse:
     if quarter is None:
         return render(request, "targets/inspection.html", {"form": form, "quarter": None}, status=400)
     if name == UNIT_LIST:
-        title, body = UNIT_TITLE, xlsx_bytes(UNIT_COLUMNS, _unit_rows(behind_two_months(quarter)), title=UNIT_TITLE)
+        body = xlsx_bytes(UNIT_COLUMNS, _unit_rows(behind_two_months(quarter)), title=UNIT_TITLE)
     else:
         title, selector, columns = PROJECT_LISTS[name]
         _total, hidden = counts(selector(quarter), request.user)
