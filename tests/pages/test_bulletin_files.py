@@ -58,6 +58,8 @@ def test_the_docx_has_title_issuer_text_and_the_report_tables(client, leader_use
     assert "附表1：全市招商引资主要指标完成情况" in paragraphs
     assert "附表2：招商引资协议引资额各单位完成情况" in paragraphs
 
+    text_pages, table_pages = document.sections  # the text on portrait A4, the tables on landscape
+    assert text_pages.page_width < text_pages.page_height and table_pages.page_width > table_pages.page_height
     city, *unit_tables = document.tables
     assert len(unit_tables) == 3  # one per indicator
     assert _texts(city)[0] == [c.header for c in CITY_COLUMNS]
