@@ -613,3 +613,11 @@ LOGGING = {
         "level": _env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     },
 }
+
+
+# --- Leaders' bulletin (一月一通报) and quarterly inspection (一季一督查) ----------------------------
+
+# The issuing unit printed under the bulletin's title (.docx).
+BULLETIN_ISSUER = env.str("BULLETIN_ISSUER", default="市招商局").strip() or "市招商局"
+# A signed project not started this many days after signing is listed by the quarterly inspection.
+INSPECTION_START_DAYS = _env_int("INSPECTION_START_DAYS", 180, minimum=1)

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("活动", "events:list"),
     ("地块", "land:list"),
     ("通报", "dashboard"),
+    ("督查", "dashboard_inspection"),
     ("导入", "import:start"),
 ]
 
@@ -46,4 +47,8 @@ def _entries(current_path: str) -> list[dict]:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": label, "url": url, "active": active})
+    # One entry is current: the most specific (/dashboard/inspection/ is 督查, not also 通报).
+    current = max((e for e in entries if e["active"]), key=lambda e: len(e["url"]), default=None)
+    for entry in entries:
+        entry["active"] = entry is current
     return entries
