@@ -27,34 +27,50 @@
   }
 
   function shortName(name) {
-    return name.length > 8 ? name.slice(0, 8) + "…" : name;
+    return name.length > 10 ? name.slice(0, 10) + "…" : name;
   }
 
-  function progressChart(data) {
-    var names = data.indicators.map(function (entry) { return entry.name; });
+  // Horizontal bars: the indicators' names read whole on a phone as on a desk.
+  function progressChart(data, element) {
+    var entries = data.indicators.slice().reverse();
+    element.style.height = Math.max(260, 70 + entries.length * 30) + "px";
     return merge(base(), {
-      tooltip: { renderMode: "richText", confine: true, trigger: "axis", valueFormatter: percent },
+      tooltip: {
+        renderMode: "richText", confine: true, trigger: "item",
+        formatter: function (point) {
+          var entry = entries[point.dataIndex];
+          return entry.name + "\n完成率 " + percent(entry.completion) + "，时间进度 " + percent(data.time_progress);
+        },
+      },
       legend: { top: 0, data: ["完成率", "时间进度"] },
-      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 35, formatter: shortName } },
-      yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+      grid: { left: 8, right: 56, top: 44, bottom: 8, containLabel: true },
+      xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+      yAxis: { type: "category", data: entries.map(function (entry) { return entry.name; }), axisLabel: { interval: 0, formatter: shortName } },
       series: [
         {
-          name: "完成率", type: "bar", barMaxWidth: 28,
-          data: data.indicators.map(function (entry) { return entry.completion; }),
+          name: "完成率", type: "bar", barMaxWidth: 18,
+          data: entries.map(function (entry) { return entry.completion === null ? 0 : entry.completion; }),
           itemStyle: { color: BLUE },
+          label: { show: true, position: "right", formatter: function (point) { return percent(entries[point.dataIndex].completion); } },
+          markLine: progressLine(data.time_progress),
         },
-        {
-          name: "时间进度", type: "line", symbol: "none",
-          data: names.map(function () { return data.time_progress; }),
-          lineStyle: { color: GOLD, width: 2, type: "dashed" }, itemStyle: { color: GOLD },
-        },
+        // An empty series that only gives the time-progress line its entry in the legend.
+        { name: "时间进度", type: "line", data: [], lineStyle: { color: GOLD, type: "dashed" }, itemStyle: { color: GOLD } },
       ],
     });
   }
 
+  function progressLine(progress) {
+    return {
+      symbol: "none", silent: true,
+      data: [{ xAxis: progress }],
+      label: { formatter: "时间进度 " + progress.toFixed(1) + "%", position: "end" },
+      lineStyle: { color: GOLD, type: "dashed", width: 2 },
+    };
+  }
+
   function percent(value) {
-    return value === null || value === undefined ? "—" : value + "%";
+    return value === null || value === undefined ? "—" : Number(value).toFixed(1) + "%";
   }
 
   function lineChart(entry) {
@@ -76,7 +92,7 @@
   function rankingChart(entry, element, progress) {
     // Best at the top: ECharts draws a category axis from the bottom, so the list is reversed.
     var rows = entry.ranking.slice().reverse();
-    element.style.height = Math.max(220, 60 + rows.length * 22) + "px";
+    element.style.height = Math.max(220, 80 + rows.length * 22) + "px";
     return merge(base(), {
       tooltip: {
         renderMode: "richText", confine: true, trigger: "item",
@@ -85,7 +101,7 @@
           return row.unit + "：" + percent(row.completion) + "（" + PACE_NAMES[row.pace || ""] + "）";
         },
       },
-      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 56, top: 28, bottom: 8, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: rows.map(function (row) { return row.unit; }), axisLabel: { interval: 0, formatter: shortName } },
       series: [
@@ -95,12 +111,7 @@
             return { value: row.completion === null ? 0 : row.completion, itemStyle: { color: PACE_COLOURS[row.pace || ""] } };
           }),
           label: { show: true, position: "right", formatter: function (point) { return percent(rows[point.dataIndex].completion); } },
-          markLine: {
-            symbol: "none", silent: true,
-            data: [{ xAxis: progress }],
-            label: { formatter: "时间进度 " + progress + "%", position: "end" },
-            lineStyle: { color: GOLD, type: "dashed", width: 2 },
-          },
+          markLine: progressLine(progress),
         },
       ],
     });
@@ -109,7 +120,8 @@
   function breakdownChart(entries, horizontal) {
     var names = entries.map(function (entry) { return entry.name; });
     var categoryAxis = { type: "category", data: names, axisLabel: { interval: 0, formatter: shortName } };
-    var valueAxis = { type: "value", name: "亿元", nameGap: 8 };
+    // The unit (亿元) is in the caption; an axis name at the end of a horizontal axis gets cut off.
+    var valueAxis = horizontal ? { type: "value" } : { type: "value", name: "亿元", nameGap: 8 };
     if (horizontal) {
       names.reverse();
       entries = entries.slice().reverse();
@@ -129,7 +141,7 @@
   function optionFor(element, data, byCode) {
     var kind = element.dataset.chart;
     var entry = byCode[element.dataset.indicator];
-    if (kind === "progress") return progressChart(data);
+    if (kind === "progress") return progressChart(data, element);
     if (kind === "line" && entry) return lineChart(entry);
     if (kind === "ranking" && entry) return rankingChart(entry, element, data.time_progress);
     if (kind === "origin") return breakdownChart(data.breakdown.origin, false);
