@@ -100,7 +100,7 @@ def test_the_status_badge_says_provisional_then_published(client, leader_user, c
     reporting.report_publish(report=report, actor=leader_user)
     page = get(client, year=2011, month=3).content.decode()
     assert 'class="status status-published">已发布' in page
-    assert "初步" not in page
+    assert "初步（待发布）" not in page and "status-provisional" not in page
 
 
 @pytest.mark.parametrize(
