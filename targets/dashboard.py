@@ -98,15 +98,18 @@ def report_choose(reports: list[Report], *, year: str | None, month: str | None)
 
 @dataclass
 class IndicatorTables:
-    """One indicator of the report: the city's row and the units' rows, best rank first."""
+    """One indicator of the report: the city's row, the units' rows and the assessment groups'
+    (大组) rows, each list best rank first."""
 
     indicator: Indicator
     city: ReportRow | None = None
     units: list[ReportRow] = field(default_factory=list)
+    groups: list[ReportRow] = field(default_factory=list)
 
 
 def _by_rank(row: ReportRow) -> tuple:
-    return (row.rank is None, row.rank or 0, row.unit.code)
+    scope = row.unit or row.group
+    return (row.rank is None, row.rank or 0, scope.code)
 
 
 def report_tables(report: Report, *, own_unit_id: int | None = None) -> list[IndicatorTables]:
@@ -114,21 +117,22 @@ def report_tables(report: Report, *, own_unit_id: int | None = None) -> list[Ind
     own unit is marked `own`, so the page can highlight it."""
     rows = (
         ReportRow.objects.filter(report=report)
-        .select_related("indicator", "unit")
+        .select_related("indicator", "unit", "group")
         .order_by("indicator__position", "indicator__code")
     )
     tables: dict[int, IndicatorTables] = {}
     for row in rows:
         table = tables.setdefault(row.indicator_id, IndicatorTables(row.indicator))
-        if getattr(row, "group_id", None):  # a group's row (大组) is ranked in a table of its own
-            continue
         row.own = own_unit_id is not None and row.unit_id == own_unit_id
-        if row.unit_id is None:
-            table.city = row
-        else:
+        if row.group_id is not None:
+            table.groups.append(row)
+        elif row.unit_id is not None:
             table.units.append(row)
+        else:
+            table.city = row
     for table in tables.values():
         table.units.sort(key=_by_rank)
+        table.groups.sort(key=_by_rank)
     return list(tables.values())
 
 
@@ -156,14 +160,12 @@ def year_lines(report: Report) -> dict[int, list[dict]]:
         return {}
     rows = (
         ReportRow.objects.filter(
-            report__year=report.year, report__month__lte=report.month, unit__isnull=True,
+            report__year=report.year, report__month__lte=report.month, unit__isnull=True, group__isnull=True,
             report__status__in=READABLE,
         )
         .values_list("indicator_id", "report__month", "ytd_value")
         .order_by("report__month")
     )
-    if hasattr(ReportRow, "group"):  # group rows (大组) have no unit either; the city's has no group
-        rows = rows.filter(group__isnull=True)
     lines: dict[int, list[dict]] = defaultdict(list)
     for indicator_id, month, ytd in rows:
         lines[indicator_id].append({"month": month, "ytd": ytd})

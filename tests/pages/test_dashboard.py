@@ -20,6 +20,7 @@ from tests.factories import (
     ProjectFactory,
     TargetFactory,
     UnitFactory,
+    UnitGroupFactory,
     UserFactory,
 )
 
@@ -139,6 +140,25 @@ def test_each_indicator_ranks_its_units_with_pace_and_the_city_table_stays(clien
     assert "0.0%" in rows[2] and re.search(r'class="rank">3<', rows[2])
     for heading in ("目标", "当月", "累计", "完成率", "时间进度", "进度", "上年同期", "同比", "排名"):
         assert f'<th scope="col">{heading}</th>' in table
+
+
+def test_assessment_groups_are_ranked_in_a_table_of_their_own(client, leader_user, city):
+    indicator = IndicatorFactory(code="signed_capital")  # the fixture's
+    first = UnitGroupFactory(name="市直第一组", units=[city[0]])
+    second = UnitGroupFactory(name="市直第二组", units=[city[1], city[2]])
+    TargetFactory(indicator=indicator, group=first, value=1000)  # 80 of 1000: 8%
+    TargetFactory(indicator=indicator, group=second, value=100)  # 20 of 100: 20%
+    reporting.report_compute_month(year=2011, month=3)
+    client.force_login(leader_user)
+
+    page = section(get(client, year=2011, month=3).content.decode(), "signed_capital")
+
+    tables = re.findall(r'<table class="figures ranking">.*?</table>', page, re.S)
+    assert len(tables) == 2
+    assert '<th scope="col">大组</th>' in tables[1]
+    assert re.findall(r'<th scope="row">(市直第[一二]组)', tables[1]) == ["市直第二组", "市直第一组"]
+    assert "20.0%" in tables[1] and "8.0%" in tables[1]
+    assert "市直第" not in tables[0]  # the units' table holds units only
 
 
 def test_a_staff_member_sees_their_own_unit_highlighted_in_words_too(client, city):
