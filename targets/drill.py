@@ -15,6 +15,7 @@ folded into the total, never shown per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ from accounts.pages import page_view
 from projects.models import project_visibility
 from targets.drilldown import PERIOD_MONTH, PERIOD_YTD
 from targets.models import FIRST_YEAR, LAST_YEAR, Indicator, Report, ReportRow
-from targets.reporting.figures import MONTH, YTD, Periods, Scope, indicator_scope
+from targets.reporting.figures import CENTS, MONTH, YTD, Periods, Scope, indicator_scope
 
 PAGE_SIZE = 50
 
@@ -144,6 +145,7 @@ def totals(rows: QuerySet, scope: Scope, user, on_deliveries: bool) -> dict:
         aggregates["hidden"] = Count(project, distinct=True, filter=~visibility)
     figures = rows.aggregate(**aggregates)
     figures.setdefault("hidden", 0)
+    figures["total"] = Decimal(figures["total"] or 0).quantize(CENTS)  # as the report stores it
     return figures
 
 
@@ -185,7 +187,7 @@ def drill(request: HttpRequest) -> HttpResponse:
             "indicator": figure.indicator,
             "page": page,
             "pages": _page_links(request, page),
-            "total": figures["total"] or 0,
+            "total": figures["total"],
             "count": figures["count"],
             "hidden": figures["hidden"],
             "stored": figure.stored_row(),
