@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -26,60 +25,12 @@ from django.shortcuts import render
 from accounts.models import Unit
 from accounts.pages import page_view
 from projects.models import project_visibility
-from targets.drilldown import PERIOD_MONTH, PERIOD_YTD
-from targets.models import FIRST_YEAR, LAST_YEAR, Indicator, Report, ReportRow
+from targets.drilldown import PERIOD_MONTH
+from targets.forms import DrillForm, bad_request, group_model
+from targets.models import Indicator, Report, ReportRow
 from targets.reporting.figures import CENTS, MONTH, YTD, Periods, Scope, indicator_scope
 
 PAGE_SIZE = 50
-
-
-class DrillForm(forms.Form):
-    """The figure's address, checked: every bad value is a Chinese message, never a 500."""
-
-    indicator = forms.CharField(label="指标", max_length=40)
-    year = forms.IntegerField(label="年度", min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    month = forms.IntegerField(label="月份", min_value=1, max_value=12)
-    period = forms.ChoiceField(label="期间", choices=[(PERIOD_MONTH, "当月"), (PERIOD_YTD, "累计")])
-    unit = forms.IntegerField(label="单位", required=False, min_value=1)
-    group = forms.IntegerField(label="大组", required=False, min_value=1)
-
-    def clean_indicator(self) -> Indicator:
-        code = self.cleaned_data["indicator"]
-        indicator = Indicator.objects.prefetch_related("industries").filter(code=code).first()
-        if indicator is None:
-            raise forms.ValidationError(f"没有编码为“{code}”的指标。")
-        return indicator
-
-    def clean_unit(self) -> Unit | None:
-        unit_id = self.cleaned_data.get("unit")
-        if unit_id is None:
-            return None
-        unit = Unit.objects.filter(pk=unit_id).first()
-        if unit is None:
-            raise forms.ValidationError("没有这个单位。")
-        return unit
-
-    def clean_group(self):
-        group_id = self.cleaned_data.get("group")
-        if group_id is None:
-            return None
-        group = group_model().objects.prefetch_related("units").filter(pk=group_id).first() if group_model() else None
-        if group is None:
-            raise forms.ValidationError("没有这个大组。")
-        return group
-
-    def clean(self):
-        data = super().clean()
-        if data.get("unit") and data.get("group"):
-            raise forms.ValidationError("一个数字只属于一个单位或一个大组，不能同时指定两者。")
-        return data
-
-
-def group_model():
-    """The assessment groups (大组) model, once the app has it."""
-    from targets import models
-
-    return getattr(models, "UnitGroup", None)
 
 
 @dataclass(frozen=True)
@@ -165,7 +116,7 @@ def _page_links(request: HttpRequest, page) -> dict:
 def drill(request: HttpRequest) -> HttpResponse:
     form = DrillForm(request.GET)
     if not form.is_valid():
-        return render(request, "targets/drill_error.html", {"form": form}, status=400)
+        return bad_request(request, form, "无法打开这个数字的明细")
     data = form.cleaned_data
     figure = Figure(
         indicator=data["indicator"], year=data["year"], month=data["month"], period=data["period"],
