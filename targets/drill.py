@@ -130,6 +130,10 @@ def drill(request: HttpRequest) -> HttpResponse:
     else:
         listed = rows.filter(visibility).select_related("unit").order_by("-signed_on", "-pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    stored = figure.stored_row()
+    stored_value = None
+    if stored is not None:
+        stored_value = stored.month_value if figure.period == PERIOD_MONTH else stored.ytd_value
     return render(
         request,
         "targets/drill.html",
@@ -141,6 +145,8 @@ def drill(request: HttpRequest) -> HttpResponse:
             "total": figures["total"],
             "count": figures["count"],
             "hidden": figures["hidden"],
-            "stored": figure.stored_row(),
+            "stored": stored,
+            "stored_value": stored_value,  # the report's figure, which a later correction may differ from
+            "difference": None if stored_value is None else figures["total"] - stored_value,
         },
     )

@@ -162,6 +162,9 @@ def test_restatement_shows_the_frozen_figures_beside_today_with_differences(clie
     assert response.context["changed_count"] == len(changed) > 0
     only = client.get(reverse("dashboard_restatement") + QUERY + "&changed=1")
     assert all(row.changed for row in only.context["rows"])
+    # Today's figure drills to today's list, and the list says how it differs from the bulletin.
+    drill = client.get(changed_link(body)).content.decode()
+    assert "与通报相差 +5000 万元" in drill and "查看更正对比" in drill
     # The frozen rows are untouched.
     assert ReportRow.objects.get(report=report, indicator__code="signed_capital", unit=None).ytd_value == Decimal(
         "25000"
@@ -193,3 +196,9 @@ def test_bad_month_is_a_chinese_400(client, city, users):
 def test_another_units_staff_also_reads(client, city):
     client.force_login(UserFactory(role="staff", unit=UnitFactory(code="other", name="其他区")))
     assert client.get(reverse("dashboard_report") + QUERY).status_code == 200
+
+
+def changed_link(body: str) -> str:
+    """The first drill-down link of the restatement table (today's month figure of 招商引资协议引资额, city)."""
+    start = body.index('href="/dashboard/drill/?indicator=signed_capital')
+    return body[start + 6 : body.index('"', start + 6)].replace("&amp;", "&")
