@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from targets import actions
+from targets.drill import drill
 from targets.notes import counts_in_view
 from targets.views import home
 from workspace.board import board
@@ -9,6 +11,13 @@ from workspace.home import home as workspace_home
 urlpatterns = [
     path("", workspace_home, name="home"),  # staff: the 工作台; leaders and admins: the leaders' page
     path("dashboard/", home, name="dashboard"),
+    path("dashboard/drill/", drill, name="dashboard_drill"),  # the projects or deliveries behind one figure
+    # The leaders' actions on a month's report (targets.actions): compute, its progress, publish, restatement.
+    path("dashboard/report/", actions.report_page, name="dashboard_report"),
+    path("dashboard/report/status/", actions.report_status, name="dashboard_report_status"),
+    path("dashboard/compute/", actions.compute, name="dashboard_compute"),
+    path("dashboard/publish/", actions.publish, name="dashboard_publish"),
+    path("dashboard/restatement/", actions.restatement, name="dashboard_restatement"),
     path("projects/counts-in/", counts_in_view, name="counts_in"),
     path("chambers/", include((chamber_patterns, "chambers"))),
     path("events/", include((event_patterns, "events"))),
