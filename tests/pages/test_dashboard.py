@@ -301,3 +301,27 @@ def test_the_query_count_does_not_grow_with_units_and_indicators(client, setting
     assert large_page.count('class="card indicator"') > 10 + 8  # the standard ten and the custom ones
     assert small == large
     assert large <= 9
+
+
+def test_every_figure_of_the_tables_links_to_the_projects_behind_it(client, leader_user, city):
+    from targets.drilldown import drill_url
+
+    reporting.report_compute_month(year=2011, month=3)
+    client.force_login(leader_user)
+    page = get(client, year=2011, month=3).content.decode()
+
+    def link(**scope) -> str:
+        return drill_url(indicator_code="signed_capital", year=2011, month=3, **scope).replace("&", "&amp;")
+
+    city_table = re.search(r'<table class="figures city">.*?</table>', page, re.S).group(0)
+    for scope in ({"period": "month"}, {"period": "ytd"}):
+        assert f'href="{link(**scope)}"' in city_table
+    last_year = drill_url(indicator_code="signed_capital", year=2010, month=3, period="ytd").replace("&", "&amp;")
+    assert f'href="{last_year}"' in city_table
+    units = ranking(page, "signed_capital")
+    ytd = link(period="ytd", unit_id=city[0].id)
+    assert re.search(rf'href="{re.escape(ytd)}">80 万元</a>', units)
+    assert units.count('href="/dashboard/drill/?') == 3 * 3  # 当月, 累计, 上年同期 of three units
+
+    listed = client.get(ytd.replace("&amp;", "&"))
+    assert listed.status_code == 200 and "80" in listed.content.decode()
