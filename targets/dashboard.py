@@ -121,9 +121,11 @@ def report_tables(report: Report, *, own_unit_id: int | None = None) -> list[Ind
         .order_by("indicator__position", "indicator__code")
     )
     tables: dict[int, IndicatorTables] = {}
+    pace_labels = {value: str(label) for value, label in ReportRow.Pace.choices}  # translated once, not per row
     for row in rows:
         table = tables.setdefault(row.indicator_id, IndicatorTables(row.indicator))
         row.own = own_unit_id is not None and row.unit_id == own_unit_id
+        row.pace_label = pace_labels.get(row.pace, "")
         if row.group_id is not None:
             table.groups.append(row)
         elif row.unit_id is not None:
@@ -225,12 +227,17 @@ def capital_breakdown(report: Report) -> dict:
     """The year's signed and delivered capital (1 January to the report month's end) by origin and
     by industry, in 亿元: two grouped aggregates (signed projects, deliveries), kept in the cache per
     report computation so that reading the page again does not re-read the year's projects."""
-    key = f"dashboard:breakdown:{report.pk}:{report.computed_at.isoformat() if report.computed_at else ''}"
+    key = breakdown_cache_key(report)
     cached = cache.get(key)
     if cached is None:
         cached = _breakdown(report.year, report.month)
         cache.set(key, cached, BREAKDOWN_SECONDS)
     return cached
+
+
+def breakdown_cache_key(report: Report) -> str:
+    computed = report.computed_at.isoformat() if report.computed_at else ""
+    return f"dashboard:breakdown:{report.pk}:{computed}"
 
 
 def _breakdown(year: int, month: int) -> dict:

@@ -325,3 +325,18 @@ def test_every_figure_of_the_tables_links_to_the_projects_behind_it(client, lead
 
     listed = client.get(ytd.replace("&amp;", "&"))
     assert listed.status_code == 200 and "80" in listed.content.decode()
+
+
+def test_the_figures_are_rendered_once_per_computation_and_a_recompute_shows_the_new_ones(client, leader_user, city):
+    reporting.report_compute_month(year=2011, month=3)
+    client.force_login(leader_user)
+    first = _queries(client)
+    again = _queries(client)
+    assert again < first  # the rows, the year's line and the capital breakdown are not read again
+
+    signed(city[2], 55)  # 江山市 signs 55 万 in March
+    reporting.report_compute_month(year=2011, month=3)
+
+    table = ranking(get(client, year=2011, month=3).content.decode(), "signed_capital")
+    row = re.search(r"<tr[^>]*>\s*<th scope=\"row\">江山市.*?</tr>", table, re.S).group(0)
+    assert "55 万元" in row and "55.0%" in row
