@@ -3,9 +3,10 @@ table, every indicator's units ranked, and the charts. It reads stored report ro
 targets.dashboard); its query count does not grow with the number of units or indicators."""
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role
@@ -61,14 +62,28 @@ def _body_context(report: Report, own_unit_id: int | None) -> dict:
                 row.links = _links(report, row)
     charts = dashboard.charts_data(report, tables)
     dashboard.monthly_table(report, tables, charts)
+    city_rows = [table.city for table in tables if table.city]
+    return {"report": report, "tables": tables, "rows": city_rows, "charts": charts}
+
+
+@page_view
+def capital(request: HttpRequest) -> HttpResponse:
+    """The dashboard's capital section (htmx, /dashboard/capital/?year=&month=): the year's signed and
+    delivered capital by origin and by industry up to the month of a report that has figures. The
+    one read over projects the dashboard makes, so it comes after the page rather than inside it, and
+    is kept per report computation (targets.dashboard.capital_breakdown)."""
+    reports = dashboard.report_months()
+    year, month = request.GET.get("year", ""), request.GET.get("month", "")
+    report = next((r for r in reports if (f"{r.year}", f"{r.month}") == (year.strip(), month.strip())), None)
+    if report is None or report.status not in dashboard.READABLE:
+        return HttpResponseBadRequest(format_html('<p class="empty">{}年{}月没有可读的通报。</p>', year, month))
     breakdown = dashboard.capital_breakdown(report)
-    return {
+    context = {
         "report": report,
-        "tables": tables,
-        "rows": [table.city for table in tables if table.city],
-        "charts": {**charts, "breakdown": breakdown},
+        "breakdown": breakdown,
         "breakdown_tables": [("origin", "资金来源", breakdown["origin"]), ("industry", "产业", breakdown["industry"])],
     }
+    return render(request, "targets/_capital.html", context)
 
 
 def _links(report: Report, row: ReportRow) -> dict:

@@ -3,7 +3,7 @@ from django.urls import include, path
 from targets import actions
 from targets.drill import drill
 from targets.notes import counts_in_view
-from targets.views import home
+from targets.views import capital, home
 from workspace.board import board
 from workspace.chambers import chamber_patterns, event_patterns
 from workspace.home import home as workspace_home
@@ -11,6 +11,7 @@ from workspace.home import home as workspace_home
 urlpatterns = [
     path("", workspace_home, name="home"),  # staff: the 工作台; leaders and admins: the leaders' page
     path("dashboard/", home, name="dashboard"),
+    path("dashboard/capital/", capital, name="dashboard_capital"),  # the dashboard's capital by origin and industry
     path("dashboard/drill/", drill, name="dashboard_drill"),  # the projects or deliveries behind one figure
     # The leaders' actions on a month's report (targets.actions): compute, its progress, publish, restatement.
     path("dashboard/report/", actions.report_page, name="dashboard_report"),

@@ -144,27 +144,50 @@
     if (kind === "progress") return progressChart(data, element);
     if (kind === "line" && entry) return lineChart(entry);
     if (kind === "ranking" && entry) return rankingChart(entry, element, data.time_progress);
-    if (kind === "origin") return breakdownChart(data.breakdown.origin, false);
+    return null;
+  }
+
+  function capitalOption(element, data) {
+    var kind = element.dataset.chart;
+    if (kind === "origin") return breakdownChart(data.origin, false);
     if (kind === "industry") {
-      element.style.height = Math.max(260, 80 + data.breakdown.industry.length * 34) + "px";
-      return breakdownChart(data.breakdown.industry, true);
+      element.style.height = Math.max(260, 80 + data.industry.length * 34) + "px";
+      return breakdownChart(data.industry, true);
     }
     return null;
   }
 
-  function draw() {
-    var source = document.getElementById("dashboard-data");
-    if (!source || typeof echarts === "undefined") return;
-    var data = JSON.parse(source.textContent);
-    var byCode = {};
-    data.indicators.forEach(function (entry) { byCode[entry.code] = entry; });
-    document.querySelectorAll("[data-chart]").forEach(function (element) {
-      var option = optionFor(element, data, byCode);
+  function readJson(id) {
+    var source = document.getElementById(id);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function drawIn(root, optionOf) {
+    root.querySelectorAll("[data-chart]").forEach(function (element) {
+      var option = optionOf(element);
       if (!option) return;
       var chart = echarts.init(element, null, { renderer: "canvas" });
       chart.setOption(option);
       charts.push(chart);
     });
+  }
+
+  // The report's charts, from #dashboard-data rendered with the page.
+  function draw() {
+    var data = readJson("dashboard-data");
+    if (!data || typeof echarts === "undefined") return;
+    var byCode = {};
+    data.indicators.forEach(function (entry) { byCode[entry.code] = entry; });
+    drawIn(document, function (element) { return optionFor(element, data, byCode); });
+  }
+
+  // The capital section arrives later over htmx (#capital), its data in #capital-data.
+  function drawCapital(event) {
+    var section = event.detail && event.detail.target;
+    if (!section || section.id !== "capital" || typeof echarts === "undefined") return;
+    section.removeAttribute("aria-busy");
+    var data = readJson("capital-data");
+    if (data) drawIn(section, function (element) { return capitalOption(element, data); });
   }
 
   function resizeAll() {
@@ -195,4 +218,5 @@
   window.addEventListener("beforeprint", beforePrint);
   window.addEventListener("afterprint", afterPrint);
   document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSwap", drawCapital);
 })();

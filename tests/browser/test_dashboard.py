@@ -62,6 +62,7 @@ def test_a_leader_picks_a_month_reads_the_charts_narrows_the_window_and_prints(l
     page.get_by_role("button", name="查看").click()
     page.wait_for_selector("h1:has-text('2011年6月')")
 
+    page.locator("[data-chart=industry] canvas").wait_for(timeout=15_000)  # the capital section, over htmx
     boxes = page.locator("[data-chart]").count()
     assert boxes == 3 + 2 * page.locator("section.indicator").count()  # progress, origin, industry; 2 each
     assert charts_drawn(page) == boxes
@@ -106,6 +107,7 @@ def test_a_staff_member_on_a_phone_finds_their_unit_marked(live_server, page, de
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     sign_in(page, live_server, "li", path="/dashboard/?year=2011&month=11")
 
+    page.locator("[data-chart=industry] canvas").wait_for(timeout=15_000)
     assert charts_drawn(page) == page.locator("[data-chart]").count()
     own = page.locator("#indicator-signed_capital tr.own-unit")
     assert own.count() == 1
