@@ -45,13 +45,17 @@ def _own_unit_id(user) -> int | None:
 
 def _report_body(report: Report, *, own_unit_id: int | None) -> SafeString:
     """The tables and charts of one report, rendered once per computation and reader's unit."""
-    computed = report.computed_at.isoformat() if report.computed_at else ""
-    key = f"dashboard:body:{BODY_VERSION}:{report.pk}:{computed}:{own_unit_id or 0}"
+    key = body_cache_key(report, own_unit_id=own_unit_id)
     body = cache.get(key)
     if body is None:
         body = render_to_string("targets/_dashboard_body.html", _body_context(report, own_unit_id))
         cache.set(key, body, BODY_SECONDS)
     return mark_safe(body)  # noqa: S308 - rendered by the template engine above, escaped there
+
+
+def body_cache_key(report: Report, *, own_unit_id: int | None) -> str:
+    computed = report.computed_at.isoformat() if report.computed_at else ""
+    return f"dashboard:body:{BODY_VERSION}:{report.pk}:{computed}:{own_unit_id or 0}"
 
 
 def _body_context(report: Report, own_unit_id: int | None) -> dict:
