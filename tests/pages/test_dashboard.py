@@ -138,6 +138,7 @@ def test_each_indicator_ranks_its_units_with_pace_and_the_city_table_stays(clien
     assert "80.0%" in rows[0] and "超序时" in rows[0] and re.search(r'class="rank">1<', rows[0])
     assert "20.0%" in rows[1] and "滞后" in rows[1] and re.search(r'class="rank">2<', rows[1])
     assert "0.0%" in rows[2] and re.search(r'class="rank">3<', rows[2])
+    assert "{#" not in page and "{%" not in page  # no template comment or tag shows as text
     for heading in ("目标", "当月", "累计", "完成率", "时间进度", "进度", "上年同期", "同比", "排名"):
         assert f'<th scope="col">{heading}</th>' in table
 
