@@ -1,6 +1,6 @@
 """`make bench`: build (once) the benchmark dataset in PostgreSQL and print the benchmark table.
 
-DATABASE_URL=postgres://…/investpro_bench_<name> python -m bench [--scale small|full]
+DATABASE_URL=postgres://…/investpro_bench_<name> python -m bench [--scale small|full|tiny] [--dashboard-only]
 
 The database is emptied and refilled: any database whose name does not start with `investpro_bench_`
 is refused before a connection is opened. It is created if missing, and migrated.
@@ -16,7 +16,10 @@ import django
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--scale", choices=["small", "full"], default="full")
+    parser.add_argument("--scale", choices=["small", "full", "tiny"], default="full")
+    # The dashboard's page alone, its result as one JSON line: how the run measures the page on the
+    # 1,000-project dataset in its own database (bench.dashboard.bench_dashboard_tiny).
+    parser.add_argument("--dashboard-only", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "investpro.settings")
     django.setup()
@@ -32,10 +35,11 @@ def main() -> None:
     bench_database_prepare()
 
     from bench.api import bench_api
+    from bench.dashboard import TINY, bench_dashboard, bench_dashboard_tiny, dashboard_json, print_dashboard
     from bench.dataset import SCALES, dataset_analyze, dataset_build, dataset_check, dataset_present, table_counts
     from bench.report import bench_report
 
-    scale = SCALES[args.scale]
+    scale = {**SCALES, TINY.name: TINY}[args.scale]
     if dataset_present(scale):
         print(f"Dataset '{scale.name}' present; reusing it.")
     else:
@@ -49,6 +53,9 @@ def main() -> None:
         listed = "\n".join(f"  {rule_break}" for rule_break in breaks[:20])
         sys.exit(f"bench: the dataset breaks the model's rules in {len(breaks)} sampled rows:\n{listed}")
     print(f"Sampled rows pass full_clean ({time.perf_counter() - started:.1f} s).")
+    if args.dashboard_only:
+        print(dashboard_json(bench_dashboard(scale.name)))
+        return
     counts = table_counts()
     print(
         f"{counts['projects_project']:,} projects, {counts['projects_capitaldelivery']:,} deliveries, "
@@ -88,6 +95,10 @@ def main() -> None:
             f"| {result.case.label} ({len(result.case.pages)} requests each) | {result.page_p50_ms:.1f} | "
             f"{result.page_p95_ms:.1f} | {result.api_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
         )
+    dashboards = [bench_dashboard(scale.name)]
+    if scale is not TINY:  # beside the same page on 1,000 projects
+        dashboards.append(bench_dashboard_tiny())
+    print_dashboard(dashboards)
 
 
 if __name__ == "__main__":

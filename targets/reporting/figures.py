@@ -155,35 +155,80 @@ def _not_producing_before(day: datetime.date) -> Q:
     return Q(producing_on__isnull=True) | Q(producing_on__gte=day)
 
 
-def _project_columns(indicator: Indicator, match: Q, p: Periods) -> tuple[Aggregate, Aggregate, Aggregate]:
-    """Month, year to date and last year's year to date of a signed-amount or count indicator."""
-    if indicator.measure == Indicator.Measure.SIGNED_AMOUNT:
-        aggregate, field = Sum, "signed_amount"
-    else:
-        aggregate, field = Count, "pk"
+# The three periods of a report row: the month alone, the year to date, last year's year to date.
+MONTH, YTD, LAST_YEAR_YTD = "month", "ytd", "last_year_ytd"
+PERIOD_COLUMNS = (MONTH, YTD, LAST_YEAR_YTD)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one figure counts: the rows of `model` that meet `condition`, summed over `field` (or
+    counted, when `field` is "pk"). Projects are those that count (`Project.objects.counting()`);
+    deliveries are every tranche, a dropped project's too (DESIGN §3).
+
+    The report aggregates it (`column`) and the drill-down lists it (`rows`): one definition, so the
+    list behind a figure is exactly what the figure counts."""
+
+    model: type[Project] | type[CapitalDelivery]
+    condition: Q
+    field: str
+
+    @property
+    def counts(self) -> bool:
+        return self.field == "pk"
+
+    def column(self) -> Aggregate:
+        """The figure as a conditional aggregate over `base(model)` (SUM/COUNT ... FILTER (WHERE ...))."""
+        return (Count if self.counts else Sum)(self.field, filter=self.condition)
+
+    def rows(self) -> QuerySet:
+        """The rows behind the figure, unordered."""
+        return base(self.model).filter(self.condition)
+
+
+def base(model) -> QuerySet:
+    """The rows a measure can ever count: projects that are signed and alive; every delivery."""
+    return Project.objects.counting() if model is Project else CapitalDelivery.objects.all()
+
+
+def _project_period(indicator: Indicator, p: Periods, period: str) -> Q:
+    """When a project counts toward a signed-amount or count indicator in the period."""
     if indicator.measure == Indicator.Measure.PROJECT_COUNT and indicator.basis == Indicator.Basis.ONGOING:
         this_year, last_year = _not_producing_before(p.year_start), _not_producing_before(p.last_year_start)
-        periods = (
-            Q(signed_on__range=(p.month_start, p.month_end)) & this_year,
-            Q(signed_on__lte=p.month_end) & this_year,
-            Q(signed_on__lte=p.last_year_end) & last_year,
-        )
-    else:
-        periods = (
-            Q(signed_on__range=(p.month_start, p.month_end)),
-            Q(signed_on__range=(p.year_start, p.month_end)),
-            Q(signed_on__range=(p.last_year_start, p.last_year_end)),
-        )
-    return tuple(aggregate(field, filter=match & period) for period in periods)
+        return {
+            MONTH: Q(signed_on__range=(p.month_start, p.month_end)) & this_year,
+            YTD: Q(signed_on__lte=p.month_end) & this_year,
+            LAST_YEAR_YTD: Q(signed_on__lte=p.last_year_end) & last_year,
+        }[period]
+    return {
+        MONTH: Q(signed_on__range=(p.month_start, p.month_end)),
+        YTD: Q(signed_on__range=(p.year_start, p.month_end)),
+        LAST_YEAR_YTD: Q(signed_on__range=(p.last_year_start, p.last_year_end)),
+    }[period]
 
 
-def _delivery_columns(match: Q, p: Periods) -> tuple[Aggregate, Aggregate, Aggregate]:
-    periods = (
-        Q(delivered_on__range=(p.month_start, p.month_end)),
-        Q(delivered_on__range=(p.year_start, p.month_end)),
-        Q(delivered_on__range=(p.last_year_start, p.last_year_end)),
-    )
-    return tuple(Sum("amount", filter=match & period) for period in periods)
+def _delivery_period(p: Periods, period: str) -> Q:
+    return {
+        MONTH: Q(delivered_on__range=(p.month_start, p.month_end)),
+        YTD: Q(delivered_on__range=(p.year_start, p.month_end)),
+        LAST_YEAR_YTD: Q(delivered_on__range=(p.last_year_start, p.last_year_end)),
+    }[period]
+
+
+def indicator_scope(indicator: Indicator, industry_ids: Iterable[int], p: Periods, period: str) -> Scope:
+    """What the indicator counts in one period (MONTH, YTD or LAST_YEAR_YTD) of the report month `p`,
+    over every unit. The one definition the report's aggregates and the drill-down's lists share."""
+    if indicator.measure == Indicator.Measure.DELIVERED_AMOUNT:
+        match = indicator_filter(indicator, industry_ids, prefix="project__")
+        return Scope(CapitalDelivery, match & _delivery_period(p, period), "amount")
+    match = indicator_filter(indicator, industry_ids)
+    field = "signed_amount" if indicator.measure == Indicator.Measure.SIGNED_AMOUNT else "pk"
+    return Scope(Project, match & _project_period(indicator, p, period), field)
+
+
+def _columns(indicator: Indicator, industry_ids: Iterable[int], p: Periods) -> tuple[Aggregate, ...]:
+    """Month, year to date and last year's year to date of an indicator, as aggregates."""
+    return tuple(indicator_scope(indicator, industry_ids, p, period).column() for period in PERIOD_COLUMNS)
 
 
 def _projects(indicators: Sequence[Indicator], p: Periods) -> QuerySet:
@@ -192,7 +237,8 @@ def _projects(indicators: Sequence[Indicator], p: Periods) -> QuerySet:
     recent = Q(signed_on__gte=p.last_year_start)
     if any(i.basis == Indicator.Basis.ONGOING for i in indicators):
         recent |= _not_producing_before(p.last_year_start)
-    return Project.objects.counting().filter(recent, signed_on__lte=p.month_end)
+    # Only narrows the scan: every period's condition (indicator_scope) lies within it.
+    return base(Project).filter(recent, signed_on__lte=p.month_end)
 
 
 def _grouped(
@@ -222,17 +268,11 @@ def read_facts(indicators: Sequence[Indicator], p: Periods) -> dict[tuple[int, i
     on_deliveries = [i for i in indicators if i.measure == Indicator.Measure.DELIVERED_AMOUNT]
     facts = {}
     if on_projects:
-        facts |= _grouped(
-            _projects(on_projects, p), "unit_id", on_projects,
-            lambda i: _project_columns(i, indicator_filter(i, industries[i.pk]), p),
-        )  # fmt: skip
+        facts |= _grouped(_projects(on_projects, p), "unit_id", on_projects, lambda i: _columns(i, industries[i.pk], p))
     if on_deliveries:
         # Every tranche dated in the periods counts, a dropped project's too (DESIGN §3).
-        deliveries = CapitalDelivery.objects.filter(delivered_on__range=(p.last_year_start, p.month_end))
-        facts |= _grouped(
-            deliveries, "project__unit_id", on_deliveries,
-            lambda i: _delivery_columns(indicator_filter(i, industries[i.pk], prefix="project__"), p),
-        )  # fmt: skip
+        deliveries = base(CapitalDelivery).filter(delivered_on__range=(p.last_year_start, p.month_end))
+        facts |= _grouped(deliveries, "project__unit_id", on_deliveries, lambda i: _columns(i, industries[i.pk], p))
     return facts
 
 
