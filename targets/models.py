@@ -1,5 +1,7 @@
 """Indicators, yearly targets and the monthly report (一月一通报) with its frozen rows."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -133,8 +135,114 @@ class Indicator(models.Model):
             raise ValidationError({"origins": _("资金来源不能重复。")})
 
 
-class Target(models.Model):
-    """A yearly target for one indicator, for the whole city (unit empty) or one unit.
+class UnitGroup(models.Model):
+    """An assessment group (大组) of one year: responsible units bundled into a named group that is
+    given targets of its own and ranked beside the other groups (大组捆绑考核, DESIGN §1).
+
+    A unit is in at most one group of a year. No constraint of the database can say so (the year is
+    on the group, the membership in the many-to-many table), so the rule is kept in two places of the
+    model layer: `check_members` refuses a member list that takes a unit from another group of the
+    year, and `clean()` runs it on the stored members (a change of year); the service
+    (targets.services.unit_group_save) runs it under a lock on the member units' rows, so two
+    writes that would put one unit into two groups take turns and the second sees the first.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    code = models.SlugField(
+        _("编码"), max_length=40, unique=True, help_text=_("各年度的大组编码互不相同，如 2011-shizhi-1。")
+    )
+    name = models.CharField(_("名称"), max_length=80)
+    units = models.ManyToManyField(Unit, verbose_name=_("成员单位"), blank=True, related_name="assessment_groups")
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords(m2m_fields=[units])
+
+    class Meta:
+        verbose_name = _("考核大组")
+        verbose_name_plural = _("考核大组")
+        ordering = ["-year", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "name"], name="unit_group_unique_name", violation_error_code="duplicate",
+                violation_error_message=_("该年度已有同名的考核大组。"),
+            ),
+            year_in_range("unit_group_year_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self.year is not None:
+            self.check_members(self.units.all())
+
+    def check_members(self, units: Iterable[Unit]) -> None:
+        """Refuse (ValidationError on `units`) members already in another group of this group's year."""
+        taken = (
+            UnitGroup.units.through.objects.filter(unitgroup__year=self.year, unit__in=list(units))
+            .exclude(unitgroup_id=self.pk)
+            .select_related("unit", "unitgroup")
+            .order_by("unit__code")
+        )
+        clashes = [f"{m.unit.name}（已属于{m.unitgroup.name}）" for m in taken]
+        if clashes:
+            raise ValidationError(
+                {"units": _("一个单位每年只能属于一个考核大组：%(units)s。") % {"units": "、".join(clashes)}}
+            )
+
+
+# A target and a report row are about one scope: the city (unit and group both empty), one unit, or
+# one assessment group; never a unit and a group at once.
+CITY_SCOPE = Q(unit__isnull=True, group__isnull=True)
+ONE_SCOPE = Q(unit__isnull=True) | Q(group__isnull=True)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows of targets and reports by scope: `city()`, `of_units()`, `of_groups()`."""
+
+    def city(self):
+        return self.filter(CITY_SCOPE)
+
+    def of_units(self):
+        return self.filter(unit__isnull=False)
+
+    def of_groups(self):
+        return self.filter(group__isnull=False)
+
+
+class ScopeMixin:
+    """What a target's or a report row's scope is, read from its unit and group."""
+
+    @property
+    def is_city(self) -> bool:
+        return self.unit_id is None and self.group_id is None
+
+    @property
+    def scope(self):
+        """The unit or the group, or the words 全市 for the city."""
+        if self.unit_id:
+            return self.unit
+        return self.group if self.group_id else _("全市")
+
+    @property
+    def scope_code(self) -> str:
+        """The unit's or the group's code; "" for the city."""
+        if self.unit_id:
+            return self.unit.code
+        return self.group.code if self.group_id else ""
+
+
+def one_scope(name: str) -> FieldCheckConstraint:
+    return FieldCheckConstraint(
+        name=name, condition=ONE_SCOPE, field="group",
+        violation_error_message=_("责任单位和考核大组只能填写其一（都不填表示全市）。"),
+    )
+
+
+class Target(ScopeMixin, models.Model):
+    """A yearly target for one indicator, for the whole city (unit and group empty), one unit or one
+    assessment group of the same year.
 
     Amount targets are in 万元; count targets are a number of projects.
     """
@@ -143,33 +251,50 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets")
     unit = models.ForeignKey(
         Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="targets",
-        help_text=_("留空表示全市目标。"),
+        help_text=_("单位和大组都留空表示全市目标。"),
+    )
+    group = models.ForeignKey(
+        UnitGroup, verbose_name=_("考核大组"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="targets", help_text=_("大组目标：填写同一年度的考核大组，责任单位留空。"),
     )
     value = amount_field(_("目标值"))
 
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("年度目标")
         verbose_name_plural = _("年度目标")
-        ordering = ["-year", "indicator__position", "unit__code"]
+        ordering = ["-year", "indicator__position", "unit__code", "group__position", "group__code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "indicator", "unit"], name="target_unique_per_unit", violation_error_code="duplicate",
                 violation_error_message=_("该年度、指标和单位的目标已存在。"),
             ),
+            models.UniqueConstraint(
+                fields=["year", "indicator", "group"], name="target_unique_per_group",
+                violation_error_code="duplicate", violation_error_message=_("该年度、指标和考核大组的目标已存在。"),
+            ),
             # NULL is distinct in a unique index, so the city's own target needs its own constraint.
             models.UniqueConstraint(
-                fields=["year", "indicator"], condition=Q(unit__isnull=True), name="target_unique_city",
+                fields=["year", "indicator"], condition=CITY_SCOPE, name="target_unique_city",
                 violation_error_code="duplicate", violation_error_message=_("该年度、指标的全市目标已存在。"),
             ),
+            one_scope("target_unit_or_group"),
             not_negative("value", _("目标值不能为负数。")),
             year_in_range("target_year_sane"),
         ]
 
     def __str__(self) -> str:
-        scope = self.unit.name if self.unit_id else _("全市")
-        return f"{self.year} {self.indicator} {scope}"
+        return f"{self.year} {self.indicator} {self.scope}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.group_id and self.year is not None and self.group.year != self.year:
+            raise ValidationError(
+                {"group": _("考核大组“%(group)s”属于 %(group_year)s 年，与目标年度 %(year)s 不符。")
+                 % {"group": self.group.name, "group_year": self.group.year, "year": self.year}}
+            )
 
 
 class Report(models.Model):
@@ -259,17 +384,28 @@ def report_rows_check(rows: list["ReportRow"]) -> None:
         if len(problems) >= 10:
             break
         try:
-            row.clean_fields(exclude=["report", "indicator", "unit"])
+            row.clean_fields(exclude=["report", "indicator", "unit", "group"])
         except ValidationError as error:
-            scope = row.unit.code if row.unit_id else _("全市")
+            scope = row.scope_code or _("全市")
             for field in error.message_dict:
                 problems.append(f"{row.indicator.code} {scope} {field}={getattr(row, field)}")
     if problems:
         raise ReportFiguresTooLargeError(problems)
 
 
-class ReportRow(models.Model):
-    """One indicator for one scope (the city when unit is empty) in a monthly report."""
+# The rows of a report in reading order: for each indicator the city, then the units by code, then the
+# groups in their order.
+ROW_SCOPE_ORDER = models.Case(
+    models.When(unit__isnull=False, then=models.Value(1)),
+    models.When(group__isnull=False, then=models.Value(2)),
+    default=models.Value(0),
+)
+ROW_ORDER = ("indicator__position", "indicator__code", ROW_SCOPE_ORDER, "unit__code", "group__position", "group__code")
+
+
+class ReportRow(ScopeMixin, models.Model):
+    """One indicator for one scope in a monthly report: the city (unit and group empty), a unit, or an
+    assessment group (its figures the sums of its member units')."""
 
     class Pace(models.TextChoices):
         AHEAD = "ahead", _("超序时")
@@ -281,6 +417,10 @@ class ReportRow(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A published report keeps its group rows: a group that has them cannot be deleted.
+    group = models.ForeignKey(
+        UnitGroup, verbose_name=_("考核大组"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     month_value = figure_field(_("当月"))
     ytd_value = figure_field(_("累计"))
     target = figure_field(_("目标"), null=True, blank=True)  # the Target's value, copied as it is stored
@@ -289,18 +429,22 @@ class ReportRow(models.Model):
     pace = models.CharField(_("进度"), max_length=10, choices=Pace.choices, blank=True)
     last_year_ytd = figure_field(_("上年同期"))
     yoy_pct = models.DecimalField(_("同比（%）"), max_digits=9, decimal_places=1, null=True, blank=True)
-    rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)  # among units, or among groups
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("通报行")
         verbose_name_plural = _("通报行")
-        ordering = ["indicator__position", "unit__code"]
+        ordering = list(ROW_ORDER)
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator", "unit"], name="report_row_unique_scope"),
+            models.UniqueConstraint(fields=["report", "indicator", "group"], name="report_row_unique_group"),
             models.UniqueConstraint(
-                fields=["report", "indicator"], condition=Q(unit__isnull=True), name="report_row_unique_city",
+                fields=["report", "indicator"], condition=CITY_SCOPE, name="report_row_unique_city",
             ),
+            one_scope("report_row_unit_or_group"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.indicator} {self.unit or _('全市')}"
+        return f"{self.report} {self.indicator} {self.scope}"

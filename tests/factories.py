@@ -10,7 +10,7 @@ from accounts.models import Role, Unit, User
 from accounts.services import user_set_role, user_sync_group
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
-from targets.models import Indicator, Report, ReportRow, Target
+from targets.models import Indicator, Report, ReportRow, Target, UnitGroup
 
 
 class UnitFactory(DjangoModelFactory):
@@ -154,6 +154,23 @@ class TargetFactory(DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     unit = None
     value = Decimal("10000.00")
+
+
+class UnitGroupFactory(DjangoModelFactory):
+    """An assessment group of 2011 without members; `units=[...]` sets them (unchecked: the service checks)."""
+
+    class Meta:
+        model = UnitGroup
+        skip_postgeneration_save = True
+
+    year = 2011
+    code = factory.Sequence(lambda n: f"group-{n}")
+    name = factory.Sequence(lambda n: f"测试大组{n}")
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
 
 
 class ReportFactory(DjangoModelFactory):

@@ -105,7 +105,7 @@ def demo_load() -> DemoSummary:
 def demo_figures(year: int) -> tuple[dict[str, Decimal], dict[str, Decimal | None]]:
     """The city's year-to-date figures and completion rates of a year, as the monthly report's own
     computation gives them for December (the tests prove the same figures with plain aggregates)."""
-    city = [row for row in build_rows(year=year, month=12) if row.unit_id is None]
+    city = [row for row in build_rows(year=year, month=12) if row.is_city]
     rows = {row.indicator.code: row for row in city if row.indicator.code in FIGURES}
     return {code: rows[code].ytd_value for code in FIGURES}, {code: rows[code].completion_pct for code in FIGURES}
 

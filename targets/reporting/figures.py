@@ -5,7 +5,8 @@ deliveries or units: one over projects (signed amounts and project counts) and o
 (delivered amounts). Each computes, for every active indicator at once, the month, the year to date
 and last year's year to date of every unit with conditional aggregates (`SUM(...) FILTER (WHERE ...)`),
 so each table is read once. Only those per-unit totals reach Python; the city is their sum (every
-project has a unit), and ratios, pace and ranks follow from them in `Decimal` arithmetic.
+project has a unit), an assessment group's the sum of its member units' (no further read of projects
+per group), and ratios, pace and ranks follow from them in `Decimal` arithmetic.
 
 Where §3 leaves a choice open, this module decides:
 
@@ -18,6 +19,8 @@ Where §3 leaves a choice open, this module decides:
   `month_value` is what that month added to the count: the projects of that set signed in the month
   (so month_value = ytd of this month − ytd of the month before). `last_year_ytd` is the same count a
   year earlier: signed by the same day last year and not producing before last year's 1 January.
+- Groups are ranked among the groups of the year, units among units, each by the same rule. A group's
+  last year's figure is the sum of its present members' last year: the group as it is assessed now.
 - A target of 0 has no completion rate (there is no ratio to nothing): `completion_pct` is null,
   `pace` blank, and for ranking the unit counts as one without a target. The `target` column shows 0.
 - Pace and ranks compare the published figures: `completion_pct` and `time_progress_pct` rounded to
@@ -30,7 +33,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,7 +41,7 @@ from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 
 from accounts.models import Unit
 from projects.models import CapitalDelivery, Project
-from targets.models import Indicator, Report, ReportRow, Target
+from targets.models import Indicator, Report, ReportRow, Target, UnitGroup
 
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
@@ -279,47 +281,73 @@ def read_facts(indicators: Sequence[Indicator], p: Periods) -> dict[tuple[int, i
 
 def build_rows(*, year: int, month: int, report: Report | None = None) -> list[ReportRow]:
     """The report's rows as today's data gives them, unsaved: for each active indicator (in its
-    position order) the city first, then every unit (in the units' order).
+    position order) the city first, then every unit (in the units' order), then every assessment
+    group of the year (in the groups' order).
 
-    Queries: active indicators, their industries, units, targets, and the grouped queries of
-    `read_facts` — six for the ten standard indicators, whatever the size of the data.
+    Queries: active indicators, their industries, units, the year's groups with their members,
+    targets, and the grouped queries of `read_facts` — seven for the ten standard indicators,
+    whatever the size of the data or the number of groups.
     """
     p = Periods.of(year, month)
     indicators = list(Indicator.objects.filter(active=True).prefetch_related("industries").order_by("position", "code"))
     unit_ids = list(Unit.objects.values_list("pk", flat=True))
+    members = _group_members(year)
     targets = {
-        (indicator_id, unit_id): value
-        for indicator_id, unit_id, value in Target.objects.filter(year=year, indicator__active=True).values_list(
-            "indicator_id", "unit_id", "value"
-        )
+        (indicator_id, unit_id, group_id): value
+        for indicator_id, unit_id, group_id, value in Target.objects.filter(
+            year=year, indicator__active=True
+        ).values_list("indicator_id", "unit_id", "group_id", "value")
     }
     facts = read_facts(indicators, p) if indicators else {}
     progress = time_progress(month)
     none: Facts = (ZERO, ZERO, ZERO)
 
-    def row(indicator: Indicator, unit_id: int | None, values: Facts) -> ReportRow:
+    def row(indicator: Indicator, values: Facts, unit_id: int | None = None, group_id: int | None = None) -> ReportRow:
         month_value, ytd_value, last_year_ytd = values
-        target = targets.get((indicator.pk, unit_id))
+        target = targets.get((indicator.pk, unit_id, group_id))
         completion = percent(ytd_value, target)
         return ReportRow(
-            report=report, indicator=indicator, unit_id=unit_id,
+            report=report, indicator=indicator, unit_id=unit_id, group_id=group_id,
             month_value=month_value, ytd_value=ytd_value, target=target,
             completion_pct=completion, time_progress_pct=progress, pace=pace_of(completion, progress),
             last_year_ytd=last_year_ytd, yoy_pct=percent(ytd_value - last_year_ytd, last_year_ytd),
         )  # fmt: skip
 
-    # The city counts every project whatever its unit: the sum over the units' groups (a project
-    # always has a unit, and a unit with projects cannot be deleted).
-    city: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
-    for (indicator_id, _unit_id), values in facts.items():
-        totals = city[indicator_id]
-        for index, value in enumerate(values):
-            totals[index] += value
-
     rows: list[ReportRow] = []
     for indicator in indicators:
-        unit_rows = [row(indicator, unit_id, facts.get((indicator.pk, unit_id), none)) for unit_id in unit_ids]
+        unit_rows = [row(indicator, facts.get((indicator.pk, unit_id), none), unit_id=unit_id) for unit_id in unit_ids]
         assign_ranks(unit_rows)
-        rows.append(row(indicator, None, tuple(city[indicator.pk])))
+        group_rows = [
+            row(indicator, _sum_of(facts, indicator.pk, member_ids), group_id=group_id)
+            for group_id, member_ids in members.items()
+        ]
+        assign_ranks(group_rows)  # groups are ranked among groups
+        # The city counts every project whatever its unit: the sum over all units (a project always
+        # has a unit, and a unit with projects cannot be deleted).
+        rows.append(row(indicator, _sum_of(facts, indicator.pk, unit_ids)))
         rows.extend(unit_rows)
+        rows.extend(group_rows)
     return rows
+
+
+def _group_members(year: int) -> dict[int, list[int]]:
+    """The year's assessment groups in their order, each with its member units' ids (a group without
+    members too): one query."""
+    members: dict[int, list[int]] = {}
+    groups = UnitGroup.objects.filter(year=year).order_by("position", "code", "pk").values_list("pk", "units")
+    for group_id, unit_id in groups:
+        members.setdefault(group_id, [])
+        if unit_id is not None:
+            members[group_id].append(unit_id)
+    return members
+
+
+def _sum_of(facts: dict[tuple[int, int], Facts], indicator_id: int, unit_ids: Iterable[int]) -> Facts:
+    """The sum of some units' facts of one indicator, from the facts already read: the city's figures
+    are all units', a group's are its members'."""
+    totals = [ZERO, ZERO, ZERO]
+    for unit_id in unit_ids:
+        for index, value in enumerate(facts.get((indicator_id, unit_id), ())):
+            totals[index] += value
+    return tuple(totals)
+

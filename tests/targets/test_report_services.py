@@ -275,7 +275,7 @@ def test_preview_shows_todays_figures_without_writing(data, django_assert_num_qu
     frozen = snapshot(report)
     ProjectFactory(unit=a, signed=True, signed_on=day(2011, 3, 5), signed_amount=D("250"))
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         preview = report_preview(report=report)
 
     by_scope = {(row.indicator.code, row.unit_id): row for row in preview}

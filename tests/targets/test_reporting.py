@@ -466,14 +466,15 @@ def _make_data(units: int, projects_per_unit: int):
             dropped(unit, day(2011, 3, 3))
 
 
-def test_build_rows_takes_six_queries_whatever_the_data(django_assert_num_queries):
+def test_build_rows_takes_seven_queries_whatever_the_data(django_assert_num_queries):
     industry = IndustryFactory()
     IndicatorFactory(code="by_industry").industries.set([industry])
 
-    with django_assert_num_queries(6):  # indicators, their industries, units, targets, projects, deliveries
+    # indicators, their industries, units, the year's groups, targets, projects, deliveries
+    with django_assert_num_queries(7):
         build_rows(year=2011, month=12)
     _make_data(units=5, projects_per_unit=12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         rows = build_rows(year=2011, month=12)
     assert len(rows) == Indicator.objects.filter(active=True).count() * 6
 

@@ -35,11 +35,13 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
 
         rows = ReportRow.objects.filter(report=report).select_related("indicator", "unit")
-        city = [row for row in rows if row.unit_id is None]
+        city = [row for row in rows if row.is_city]
+        groups = sum(1 for row in rows if row.group_id)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{report}：{report.get_status_display()}，{len(rows)} 行"
-                f"（{len(city)} 项指标 ×（全市 + {len(rows) // max(len(city), 1) - 1} 个单位）），用时 {seconds:.2f} 秒"
+                f"（{len(city)} 项指标 ×（全市 + {(len(rows) - groups) // max(len(city), 1) - 1} 个单位"
+                f" + {groups // max(len(city), 1)} 个考核大组）），用时 {seconds:.2f} 秒"
             )
         )
         self.stdout.write("全市（金额单位：万元）：")
