@@ -24,8 +24,8 @@ from django_htmx.http import HttpResponseClientRefresh
 from accounts.models import Unit
 from accounts.pages import page_view, require_permission
 from core.errors import ConflictError
-from targets.forms import MonthForm, bad_request, group_model
-from targets.models import Report, ReportRow
+from targets.forms import MonthForm, bad_request
+from targets.models import Report, ReportRow, UnitGroup
 from targets.reporting import report_preview, report_publish
 from targets.services import report_request
 
@@ -78,11 +78,8 @@ def report_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 def city_rows() -> dict:
-    """The lookup of a report's city rows (no unit, and no 大组 once rows can belong to one)."""
-    lookup = {"unit__isnull": True}
-    if any(field.name == "group" for field in ReportRow._meta.get_fields()):
-        lookup["group__isnull"] = True
-    return lookup
+    """The lookup of a report's city rows: neither a unit's nor a 大组's."""
+    return {"unit__isnull": True, "group__isnull": True}
 
 
 @page_view
@@ -189,7 +186,7 @@ class Restated:
 
 
 def _key(row: ReportRow) -> tuple:
-    return row.indicator_id, row.unit_id, getattr(row, "group_id", None)
+    return row.indicator_id, row.unit_id, row.group_id
 
 
 def restatement_rows(report: Report) -> list[Restated]:
@@ -197,9 +194,7 @@ def restatement_rows(report: Report) -> list[Restated]:
     frozen = {_key(row): row for row in report.rows.select_related("indicator")}
     today = report_preview(report=report)
     units = dict(Unit.objects.values_list("pk", "name"))
-    groups = {}
-    if group_model():  # the 大组, once the app has them
-        groups = dict(group_model().objects.filter(year=report.year).values_list("pk", "name"))
+    groups = dict(UnitGroup.objects.filter(year=report.year).values_list("pk", "name"))
 
     def scope(key) -> str:
         _indicator, unit_id, group_id = key

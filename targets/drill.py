@@ -26,8 +26,8 @@ from accounts.models import Unit
 from accounts.pages import page_view
 from projects.models import project_visibility
 from targets.drilldown import PERIOD_MONTH
-from targets.forms import DrillForm, bad_request, group_model
-from targets.models import Indicator, Report, ReportRow
+from targets.forms import DrillForm, bad_request
+from targets.models import Indicator, Report, ReportRow, UnitGroup
 from targets.reporting.figures import CENTS, MONTH, YTD, Periods, Scope, indicator_scope
 
 PAGE_SIZE = 50
@@ -42,7 +42,7 @@ class Figure:
     month: int
     period: str
     unit: Unit | None
-    group: object | None
+    group: UnitGroup | None
 
     @property
     def scope_name(self) -> str:
@@ -77,12 +77,7 @@ class Figure:
         ).first()
         if report is None:
             return None
-        lookup = {"unit": self.unit, "indicator": self.indicator}
-        if self.group:
-            lookup = {"unit": None, "group": self.group, "indicator": self.indicator}
-        elif self.unit is None and group_model():
-            lookup["group"] = None
-        return report.rows.filter(**lookup).first()
+        return report.rows.filter(indicator=self.indicator, unit=self.unit, group=self.group).first()
 
 
 def totals(rows: QuerySet, scope: Scope, user, on_deliveries: bool) -> dict:
