@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -83,8 +83,7 @@ class Figure:
 def totals(rows: QuerySet, scope: Scope, user, on_deliveries: bool) -> dict:
     """One SQL aggregate over the whole set: the figure, the number of rows, and how many projects
     behind it the reader may not see."""
-    total = Count("pk") if scope.counts else Sum(scope.field)
-    aggregates = {"total": total, "count": Count("pk")}
+    aggregates = {"total": scope.measure(), "count": Count("pk")}  # the rows are the scope's already
     visibility = project_visibility(user, prefix="project__" if on_deliveries else "")
     if visibility:  # an empty Q means the reader sees every project
         project = "project" if on_deliveries else "pk"
