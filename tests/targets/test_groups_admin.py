@@ -59,4 +59,4 @@ def test_a_change_of_members_goes_through_the_service(admin_client):
     group.refresh_from_db()
     assert (group.name, list(group.units.all())) == ("市直一组", [b])
     assert group.history.count() == entries + 1  # one entry for the name and the members together
-    assert [unit.pk for unit in group.history.latest().units.all()] == [b.pk]
+    assert list(group.history.latest().units.values_list("unit_id", flat=True)) == [b.pk]
