@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenView, UnitViewSet
 from chambers.api import ChamberViewSet, ContactViewSet
 from projects.api import ActivityViewSet, DeliveryViewSet, EventViewSet, IndustryViewSet, ParcelViewSet, ProjectViewSet
-from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet
+from targets.api import IndicatorViewSet, ReportViewSet, TargetViewSet, UnitGroupViewSet
 
 admin.site.site_header = "InvestPro 招商引资管理系统"
 admin.site.site_title = "InvestPro"
@@ -24,6 +24,7 @@ router.register("chambers", ChamberViewSet, basename="chamber")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("events", EventViewSet, basename="event")
 router.register("targets", TargetViewSet, basename="target")
+router.register("unit-groups", UnitGroupViewSet, basename="unit-group")
 router.register("reports", ReportViewSet, basename="report")
 router.register("parcels", ParcelViewSet, basename="parcel")
 

@@ -18,14 +18,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import Unit
 from accounts.pages import page_view, require_permission
 from core.errors import ConflictError
-from targets.forms import MonthForm, bad_request, group_model
-from targets.models import Report, ReportRow
+from targets.forms import MonthForm, bad_request
+from targets.models import Report, ReportRow, UnitGroup
 from targets.reporting import report_preview, report_publish
 from targets.services import report_request
 
@@ -51,11 +52,14 @@ def month_query(year: int, month: int, **extra) -> str:
     return urlencode({"year": year, "month": month, **extra})
 
 
-def actions_context(user, year: int, month: int) -> dict:
+def actions_context(user, year: int, month: int, back: str = "") -> dict:
     """What `targets/_report_actions.html` shows: the month's report (or none yet) and what the
-    user may do with it. The dashboard includes the partial with this context."""
+    user may do with it; `back` is the page to return to after an action (the page showing the
+    partial). A page includes the partial with `{% report_actions year month %}`."""
     report = Report.objects.filter(year=year, month=month).first()
     return {
+        "back": back,
+        "publish_query": month_query(year, month, **({"next": back} if back else {})),
         "report": report,
         "year": year,
         "month": month,
@@ -69,7 +73,7 @@ def actions_context(user, year: int, month: int) -> dict:
 @with_month
 def report_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """A month's report with its actions and its city figures, each leading to its drill-down."""
-    context = actions_context(request.user, year, month)
+    context = actions_context(request.user, year, month, back=request.get_full_path())
     rows = []
     if context["report"] and context["report"].status in (Report.Status.PROVISIONAL, Report.Status.PUBLISHED):
         rows = context["report"].rows.filter(**city_rows()).select_related("indicator")
@@ -77,12 +81,17 @@ def report_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return render(request, "targets/report.html", context | {"rows": rows})
 
 
+def back_to(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """After an action: the page it was made from (`next`, when it is one of ours), else the month's page."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(f"{reverse('dashboard_report')}?{month_query(year, month)}")
+
+
 def city_rows() -> dict:
-    """The lookup of a report's city rows (no unit, and no 大组 once rows can belong to one)."""
-    lookup = {"unit__isnull": True}
-    if any(field.name == "group" for field in ReportRow._meta.get_fields()):
-        lookup["group__isnull"] = True
-    return lookup
+    """The lookup of a report's city rows: neither a unit's nor a 大组's."""
+    return {"unit__isnull": True, "group__isnull": True}
 
 
 @page_view
@@ -90,7 +99,7 @@ def city_rows() -> dict:
 def report_status(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """The actions partial, polled every 2 s while the job is queued or running. When a poll finds
     the job done (or failed) the page reloads, so its figures are the new ones."""
-    context = actions_context(request.user, year, month)
+    context = actions_context(request.user, year, month, back=request.GET.get("next", ""))
     if request.GET.get("poll") and not context["in_progress"]:
         return HttpResponseClientRefresh()
     return render(request, "targets/_report_actions.html", context)
@@ -113,19 +122,19 @@ def leaders_only(view):
 @with_month
 def compute(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Queue the month's computation as the Celery job; a published month is refused, with why."""
+    context = actions_context(request.user, year, month, back=request.POST.get("next", ""))
     try:
         report_request(actor=request.user, year=year, month=month)
     except ConflictError as refused:  # published: its figures are frozen
         if not request.htmx:
             messages.error(request, refused.message)
-            return redirect(f"{reverse('dashboard_report')}?{month_query(year, month)}")
-        return render(request, "targets/_report_actions.html", actions_context(request.user, year, month) | {
-            "refusal": refused.message,
-        })  # fmt: skip
+            return back_to(request, year, month)
+        return render(request, "targets/_report_actions.html", context | {"refusal": refused.message})
     if request.htmx:
-        return render(request, "targets/_report_actions.html", actions_context(request.user, year, month))
+        context = actions_context(request.user, year, month, back=context["back"])  # now queued
+        return render(request, "targets/_report_actions.html", context)
     messages.success(request, f"已提交{year}年{month}月通报的计算。")
-    return redirect(f"{reverse('dashboard_report')}?{month_query(year, month)}")
+    return back_to(request, year, month)
 
 
 @page_view
@@ -143,12 +152,15 @@ def publish(request: HttpRequest, year: int, month: int) -> HttpResponse:
             refusal = refused.message
         else:
             messages.success(request, f"{year}年{month}月通报已发布，数字从此冻结。")
-            return redirect(f"{reverse('dashboard_report')}?{month_query(year, month)}")
+            return back_to(request, year, month)
     if report is None:
         refusal = f"{year}年{month}月还没有通报，请先计算。"
     elif report.status != Report.Status.PROVISIONAL and not refusal:
         refusal = f"只有待发布的通报才能发布；{year}年{month}月通报当前状态为“{report.get_status_display()}”。"
-    context = {"report": report, "year": year, "month": month, "refusal": refusal, "query": month_query(year, month)}
+    context = {
+        "report": report, "year": year, "month": month, "refusal": refusal, "query": month_query(year, month),
+        "back": request.POST.get("next") or request.GET.get("next", ""),
+    }  # fmt: skip
     return render(request, "targets/publish_confirm.html", context, status=409 if refusal else 200)
 
 
@@ -189,7 +201,7 @@ class Restated:
 
 
 def _key(row: ReportRow) -> tuple:
-    return row.indicator_id, row.unit_id, getattr(row, "group_id", None)
+    return row.indicator_id, row.unit_id, row.group_id
 
 
 def restatement_rows(report: Report) -> list[Restated]:
@@ -197,9 +209,7 @@ def restatement_rows(report: Report) -> list[Restated]:
     frozen = {_key(row): row for row in report.rows.select_related("indicator")}
     today = report_preview(report=report)
     units = dict(Unit.objects.values_list("pk", "name"))
-    groups = {}
-    if group_model():  # the 大组, once the app has them
-        groups = dict(group_model().objects.filter(year=report.year).values_list("pk", "name"))
+    groups = dict(UnitGroup.objects.filter(year=report.year).values_list("pk", "name"))
 
     def scope(key) -> str:
         _indicator, unit_id, group_id = key

@@ -1,17 +1,17 @@
-"""Admin for indicators and targets (audited, written through targets.services), and the monthly
-reports, which are read-only here: their rows are computed by the report job, and a published report
+"""Admin for indicators, assessment groups and targets (audited, written through targets.services),
+and the monthly reports, which are read-only here: their rows are computed by the report job, and a published report
 never changes again."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ServiceHistoryAdmin, Writes
 from projects.models import Project
 
 from . import services
-from .models import Indicator, Report, ReportRow, Target
-
-CITY = _("全市")
+from .models import Indicator, Report, ReportRow, Target, UnitGroup
 
 
 @admin.register(Indicator)
@@ -29,18 +29,67 @@ class IndicatorAdmin(ServiceHistoryAdmin):
         return "、".join(str(labels.get(code, code)) for code in obj.origins)
 
 
+class UnitGroupForm(forms.ModelForm):
+    """Shows a member taken by another group of the year beside the members' field, before the
+    service checks it again under its lock."""
+
+    class Meta:
+        model = UnitGroup
+        fields = ("year", "position", "code", "name", "units")
+
+    def clean(self):
+        cleaned = super().clean()
+        year, units = cleaned.get("year"), cleaned.get("units")
+        if year is not None and units:
+            try:
+                UnitGroup(pk=self.instance.pk, year=year).check_members(units)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(ServiceHistoryAdmin):
+    """Assessment groups (大组) with their members: saved with the members in one call of
+    unit_group_save, which checks that no unit is in two groups of a year."""
+
+    form = UnitGroupForm
+    writes = Writes("group", services.unit_group_save, services.unit_group_delete)
+    list_display = ("year", "position", "name", "code", "member_names")
+    list_display_links = ("name",)
+    list_filter = ("year",)
+    search_fields = ("code", "name", "units__name")
+    filter_horizontal = ("units",)
+    ordering = ("-year", "position", "code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("units")
+
+    @admin.display(description=_("成员单位"))
+    def member_names(self, obj: UnitGroup) -> str:
+        return "、".join(unit.name for unit in sorted(obj.units.all(), key=lambda unit: unit.code))
+
+    def save_model(self, request, obj, form, change):
+        services.unit_group_save(actor=request.user, group=obj, units=form.cleaned_data["units"])
+
+    def save_related(self, request, form, formsets, change):
+        # The members were saved by save_model through the service; the form must not set them again.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
 @admin.register(Target)
 class TargetAdmin(ServiceHistoryAdmin):
     writes = Writes("target", services.target_save, services.target_delete)
-    list_display = ("year", "indicator", "scope", "value")
-    list_filter = ("year", "indicator", "unit")
-    list_select_related = ("indicator", "unit")
-    search_fields = ("indicator__code", "indicator__name", "unit__code", "unit__name")
-    autocomplete_fields = ("indicator", "unit")
+    list_display = ("year", "indicator", "scope_name", "value")
+    list_filter = ("year", "indicator", "unit", "group")
+    list_select_related = ("indicator", "unit", "group")
+    search_fields = ("indicator__code", "indicator__name", "unit__code", "unit__name", "group__name")
+    autocomplete_fields = ("indicator", "unit", "group")
 
     @admin.display(description=_("范围"), ordering="unit__code")
-    def scope(self, obj: Target):
-        return obj.unit or CITY
+    def scope_name(self, obj: Target):
+        return obj.scope
 
 
 class ReadOnlyAdminMixin:
@@ -59,13 +108,13 @@ class ReadOnlyAdminMixin:
 
 class ReportRowInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReportRow
-    fields = ("indicator", "unit", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
+    fields = ("indicator", "unit", "group", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
               "pace", "last_year_ytd", "yoy_pct", "rank")
     readonly_fields = fields
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("indicator", "unit")
+        return super().get_queryset(request).select_related("indicator", "unit", "group")
 
 
 @admin.register(Report)
@@ -78,12 +127,12 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReportRow)
 class ReportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("report", "indicator", "scope", "month_value", "ytd_value", "target", "completion_pct",
+    list_display = ("report", "indicator", "scope_name", "month_value", "ytd_value", "target", "completion_pct",
                     "pace", "rank")
-    list_filter = ("report", "indicator", "pace", "unit")
-    list_select_related = ("report", "indicator", "unit")
-    search_fields = ("indicator__code", "indicator__name", "unit__name")
+    list_filter = ("report", "indicator", "pace", "unit", "group")
+    list_select_related = ("report", "indicator", "unit", "group")
+    search_fields = ("indicator__code", "indicator__name", "unit__name", "group__name")
 
     @admin.display(description=_("范围"), ordering="unit__code")
-    def scope(self, obj: ReportRow):
-        return obj.unit or CITY
+    def scope_name(self, obj: ReportRow):
+        return obj.scope

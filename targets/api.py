@@ -11,16 +11,18 @@ from core.api import CodeField, ModelRulesSerializer, ModelViewSet, ServiceWrite
 from projects.models import Industry, Project
 
 from . import reporting, services
-from .filtersets import TargetFilterSet
+from .filtersets import TargetFilterSet, UnitGroupFilterSet
 from .models import (
     FIRST_MONTH,
     FIRST_YEAR,
     LAST_MONTH,
     LAST_YEAR,
+    ROW_ORDER,
     Indicator,
     Report,
     ReportRow,
     Target,
+    UnitGroup,
     validate_month,
     validate_year,
 )
@@ -43,13 +45,25 @@ class IndicatorSerializer(ModelRulesSerializer):
         ]  # fmt: skip
 
 
+class UnitGroupSerializer(ModelRulesSerializer):
+    units = CodeField(queryset=Unit.objects.all(), many=True, required=False, help_text="成员单位的编码。")
+
+    class Meta(ModelRulesSerializer.Meta):
+        model = UnitGroup
+        fields = ["code", "year", "name", "position", "units"]
+
+
 class TargetSerializer(ModelRulesSerializer):
     indicator = CodeField(queryset=Indicator.objects.all())
-    unit = CodeField(queryset=Unit.objects.all(), allow_null=True)
+    unit = CodeField(queryset=Unit.objects.all(), allow_null=True, required=False)
+    group = CodeField(
+        queryset=UnitGroup.objects.all(), allow_null=True, required=False,
+        help_text="考核大组的编码；单位和大组都为 null 表示全市目标。",
+    )
 
     class Meta(ModelRulesSerializer.Meta):
         model = Target
-        fields = ["id", "year", "indicator", "unit", "value"]
+        fields = ["id", "year", "indicator", "unit", "group", "value"]
 
 
 class IndicatorViewSet(ServiceWritesMixin, ModelViewSet):
@@ -63,24 +77,43 @@ class IndicatorViewSet(ServiceWritesMixin, ModelViewSet):
     filterset_fields = ["measure", "active"]
 
 
+class UnitGroupViewSet(ServiceWritesMixin, ModelViewSet):
+    """Assessment groups (大组) of a year with their member units, named by code; admins change them."""
+
+    object_name = "group"
+    save_service = staticmethod(services.unit_group_save)
+    delete_service = staticmethod(services.unit_group_delete)
+    http_method_names = [*ModelViewSet.http_method_names, "delete"]
+    queryset = UnitGroup.objects.prefetch_related(
+        Prefetch("units", queryset=Unit.objects.order_by("code"))
+    ).order_by("-year", "position", "code")
+    serializer_class = UnitGroupSerializer
+    lookup_field = "code"
+    filterset_class = UnitGroupFilterSet
+
+
 class TargetViewSet(ServiceWritesMixin, ModelViewSet):
-    """Yearly targets per indicator, for a unit or (unit null) the whole city; admins set them."""
+    """Yearly targets per indicator, for a unit, an assessment group or (both null) the whole city;
+    admins set them."""
 
     object_name = "target"
     save_service = staticmethod(services.target_save)
-    queryset = Target.objects.select_related("indicator", "unit").order_by("-year", "indicator__position", "id")
+    queryset = Target.objects.select_related("indicator", "unit", "group").order_by(
+        "-year", "indicator__position", "id"
+    )
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
 
 
 class ReportRowSerializer(serializers.ModelSerializer):
     indicator = CodeField(read_only=True)
-    unit = CodeField(read_only=True, allow_null=True)  # null: the city
+    unit = CodeField(read_only=True, allow_null=True)  # null for the city and the groups
+    group = CodeField(read_only=True, allow_null=True)  # an assessment group's row; both null: the city
 
     class Meta:
         model = ReportRow
         fields = [
-            "indicator", "unit", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
+            "indicator", "unit", "group", "month_value", "ytd_value", "target", "completion_pct", "time_progress_pct",
             "pace", "last_year_ytd", "yoy_pct", "rank",
         ]  # fmt: skip
         # The figures are the bureau's official totals (DESIGN §5): every project counts, confidential
@@ -144,7 +177,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         reports = Report.objects.order_by("-year", "-month")
         if self.action == "retrieve":
-            rows = ReportRow.objects.select_related("indicator", "unit").order_by("indicator__position", "unit__code")
+            rows = ReportRow.objects.select_related("indicator", "unit", "group").order_by(*ROW_ORDER)
             reports = reports.prefetch_related(Prefetch("rows", queryset=rows))
         return reports
 

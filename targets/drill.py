@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -26,8 +26,8 @@ from accounts.models import Unit
 from accounts.pages import page_view
 from projects.models import project_visibility
 from targets.drilldown import PERIOD_MONTH
-from targets.forms import DrillForm, bad_request, group_model
-from targets.models import Indicator, Report, ReportRow
+from targets.forms import DrillForm, bad_request
+from targets.models import Indicator, Report, ReportRow, UnitGroup
 from targets.reporting.figures import CENTS, MONTH, YTD, Periods, Scope, indicator_scope
 
 PAGE_SIZE = 50
@@ -42,7 +42,7 @@ class Figure:
     month: int
     period: str
     unit: Unit | None
-    group: object | None
+    group: UnitGroup | None
 
     @property
     def scope_name(self) -> str:
@@ -77,19 +77,13 @@ class Figure:
         ).first()
         if report is None:
             return None
-        lookup = {"unit": self.unit, "indicator": self.indicator}
-        if self.group:
-            lookup = {"unit": None, "group": self.group, "indicator": self.indicator}
-        elif self.unit is None and group_model():
-            lookup["group"] = None
-        return report.rows.filter(**lookup).first()
+        return report.rows.filter(indicator=self.indicator, unit=self.unit, group=self.group).first()
 
 
 def totals(rows: QuerySet, scope: Scope, user, on_deliveries: bool) -> dict:
     """One SQL aggregate over the whole set: the figure, the number of rows, and how many projects
     behind it the reader may not see."""
-    total = Count("pk") if scope.counts else Sum(scope.field)
-    aggregates = {"total": total, "count": Count("pk")}
+    aggregates = {"total": scope.measure(), "count": Count("pk")}  # the rows are the scope's already
     visibility = project_visibility(user, prefix="project__" if on_deliveries else "")
     if visibility:  # an empty Q means the reader sees every project
         project = "project" if on_deliveries else "pk"

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from accounts.models import Unit
 from targets.drilldown import PERIOD_MONTH, PERIOD_YTD
-from targets.models import FIRST_MONTH, FIRST_YEAR, LAST_MONTH, LAST_YEAR, Indicator
+from targets.models import FIRST_MONTH, FIRST_YEAR, LAST_MONTH, LAST_YEAR, Indicator, UnitGroup
 
 
 class MonthForm(forms.Form):
@@ -41,11 +41,11 @@ class DrillForm(MonthForm):
             raise forms.ValidationError("没有这个单位。")
         return unit
 
-    def clean_group(self):
+    def clean_group(self) -> UnitGroup | None:
         group_id = self.cleaned_data.get("group")
         if group_id is None:
             return None
-        group = group_model().objects.prefetch_related("units").filter(pk=group_id).first() if group_model() else None
+        group = UnitGroup.objects.prefetch_related("units").filter(pk=group_id).first()
         if group is None:
             raise forms.ValidationError("没有这个大组。")
         return group
@@ -55,13 +55,6 @@ class DrillForm(MonthForm):
         if data.get("unit") and data.get("group"):
             raise forms.ValidationError("一个数字只属于一个单位或一个大组，不能同时指定两者。")
         return data
-
-
-def group_model():
-    """The assessment groups (大组) model, once the app has it."""
-    from targets import models
-
-    return getattr(models, "UnitGroup", None)
 
 
 def bad_request(request: HttpRequest, form: forms.Form, title: str) -> HttpResponse:

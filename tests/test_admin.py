@@ -17,7 +17,7 @@ from accounts.tokens import token_issue
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects import services as project_services
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
-from targets.models import Indicator, Report, ReportRow, Target
+from targets.models import Indicator, Report, ReportRow, Target, UnitGroup
 from tests.factories import (
     ActivityFactory,
     AgreementFactory,
@@ -33,6 +33,7 @@ from tests.factories import (
     ReportRowFactory,
     TargetFactory,
     UnitFactory,
+    UnitGroupFactory,
     UserFactory,
 )
 
@@ -64,6 +65,7 @@ MAKERS = {
     Activity: lambda: ActivityFactory(created_by=UserFactory(role=Role.ADMIN), contact=ContactFactory()),
     Indicator: IndicatorFactory,
     Target: lambda: TargetFactory(unit=UnitFactory()),
+    UnitGroup: lambda: UnitGroupFactory(units=[UnitFactory(), UnitFactory()]),
     Report: _report,
     ReportRow: lambda: ReportRowFactory(report=_report(), unit=UnitFactory()),
 }

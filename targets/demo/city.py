@@ -1,4 +1,5 @@
-"""The city of the demo year: its units and their targets' shares, chambers, events and land.
+"""The city of the demo year: its units and their targets' shares, its assessment groups, chambers,
+events and land.
 
 Tables of the real institutions of 衢州 (counties, zones, the departments bundled into two groups,
 the chambers that signed with the city, the events whose signings DESIGN §1 quotes), kept apart
@@ -79,6 +80,27 @@ UNIT_SPECS = {spec.code: spec for spec in UNITS}
 
 
 @dataclass(frozen=True)
+class GroupSpec:
+    """An assessment group (大组) of the demo year: the departments whose UnitSpec.group is `group`."""
+
+    code: str
+    name: str
+    group: str
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return tuple(spec.code for spec in UNITS if spec.group == self.group)
+
+
+# The city-level departments were assessed as bundled groups (大组捆绑考核, DESIGN §1); a group's
+# target for an indicator is the sum of its members' targets.
+GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec("2011-shizhi-1", "市直第一组", "第一组"),
+    GroupSpec("2011-shizhi-2", "市直第二组", "第二组"),
+)
+
+
+@dataclass(frozen=True)
 class ChamberSpec:
     name: str
     kind: str
@@ -89,12 +111,12 @@ class ChamberSpec:
 
 ZJ, QZ, HOME = Chamber.Kind.ZHEJIANG_ABROAD, Chamber.Kind.QUZHOU, Chamber.Kind.HOMETOWN
 CHAMBERS: tuple[ChamberSpec, ...] = (
-    # The eight provincial chambers (在外浙江商会) of DESIGN §1, most signing at 天下浙商家乡行.
-    ChamberSpec("上海浙江商会", ZJ, "上海", dt.date(2011, 5, 18)),
+    # The eight provincial chambers (在外浙江商会) of DESIGN §1, most signing at 天下浙商家乡行 (August).
+    ChamberSpec("上海浙江商会", ZJ, "上海", dt.date(2011, 8, 18)),
     ChamberSpec("广东浙江商会", ZJ, "广州", dt.date(2011, 9, 15)),
-    ChamberSpec("江苏浙江商会", ZJ, "南京", dt.date(2011, 5, 18)),
-    ChamberSpec("福建浙江商会", ZJ, "福州", dt.date(2011, 5, 18)),
-    ChamberSpec("北京浙江企业商会", ZJ, "北京", dt.date(2011, 5, 18)),
+    ChamberSpec("江苏浙江商会", ZJ, "南京", dt.date(2011, 8, 18)),
+    ChamberSpec("福建浙江商会", ZJ, "福州", dt.date(2011, 8, 18)),
+    ChamberSpec("北京浙江企业商会", ZJ, "北京", dt.date(2011, 8, 18)),
     ChamberSpec("四川浙江商会", ZJ, "成都", dt.date(2011, 7, 12)),
     ChamberSpec("湖北浙江商会", ZJ, "武汉", dt.date(2011, 8, 26)),
     ChamberSpec("江西浙江商会", ZJ, "南昌", dt.date(2011, 10, 20)),
@@ -128,7 +150,7 @@ class EventSpec:
 EXPO, ROADSHOW, HOSTED, VISIT = Event.Kind.EXPO, Event.Kind.ROADSHOW, Event.Kind.HOSTED, Event.Kind.VISIT
 TX, GD = "tx", "gd"  # the two events whose signings DESIGN §1 quotes
 EVENTS: tuple[EventSpec, ...] = (
-    EventSpec(TX, "2011天下浙商家乡行·衢州", HOSTED, dt.date(2011, 5, 18), dt.date(2011, 5, 19), "衢州",
+    EventSpec(TX, "2011天下浙商家乡行·衢州", HOSTED, dt.date(2011, 8, 18), dt.date(2011, 8, 19), "衢州",
               "dept_swj", 135, "邀请在外浙商135人，集中签约项目19个，协议引资61.82亿元。"),
     EventSpec(GD, "2011粤浙经贸合作洽谈会", EXPO, dt.date(2011, 9, 15), dt.date(2011, 9, 17), "广州",
               "dept_swj", 60, "签约项目13个，协议引资21.32亿元。"),

@@ -4,7 +4,8 @@ The data it works from sits apart (year.py, city.py, words.py, buckets.py); this
 only one that touches the database. How the figures come out exact: each bucket's projects get
 their signed and delivered totals by splits whose last share absorbs the rounding, so every
 bucket sums to exact integers, and a final self-check recomputes the ten figures with the
-report's own computation and rolls the whole load back if anything drifted.
+report's own computation and rolls the whole load back if anything drifted. Last, the monthly
+reports of the year and of the year before are computed and published by the report's services.
 
 Everything random comes from one `random.Random(SEED)` consumed in a fixed order, and no date
 depends on today: two loads write the same rows. Reordering draws (or the tables' rows) changes
@@ -21,12 +22,14 @@ from typing import TypeVar
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Unit
+from accounts.models import Role, Unit, User
+from accounts.services import user_create
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, InvestorKind, Parcel, Project
 from projects.selectors import project_caches_forget
-from targets.models import Indicator, Target
-from targets.reporting import build_rows
+from targets.models import Indicator, Report, Target, UnitGroup
+from targets.reporting import build_rows, report_compute_month, report_publish
+from targets.services import unit_group_save
 
 from .buckets import BUCKETS, CHANNEL_WEIGHTS, DROPPED_UNSIGNED, INVESTOR_KINDS, LEADS, NEGOTIATING, Bucket
 from .city import (
@@ -35,6 +38,7 @@ from .city import (
     COUNTY,
     EVENTS,
     GD,
+    GROUPS,
     HUAYOU_PARCEL,
     LOCAL,
     OOC,
@@ -53,6 +57,9 @@ from .year import CITY_TARGETS, COMPLETION, FIGURES, MAJOR, YEAR, YEAR_END
 
 SEED = 20111231
 HISTORY_REASON = "演示数据导入（load_demo）"
+# The leader who published the demo's monthly reports: an account that cannot sign in (no password).
+PUBLISHER = "demo_leader"
+REPORT_YEARS = (YEAR - 1, YEAR)  # the demo year's reports and last year's behind them (year over year)
 T = TypeVar("T")
 
 Stage = Project.Stage
@@ -84,7 +91,8 @@ def demo_load() -> DemoSummary:
     indicators = _indicators()
     rng = random.Random(SEED)
     units = _create_units()
-    _create_targets(units, indicators)
+    groups = _create_groups(units)
+    _create_targets(units, groups, indicators)
     ctx = _Context(
         rng=rng,
         units=units,
@@ -101,6 +109,7 @@ def demo_load() -> DemoSummary:
     project_caches_forget()  # written in bulk: no signal told the project list
     figures, completion = demo_figures(YEAR)
     _verify(figures, completion)
+    _publish_reports()
     return DemoSummary(counts=_counts(), figures=figures, completion=completion)
 
 
@@ -118,6 +127,8 @@ def _ensure_empty() -> None:
     # Chambers are checked too: their names are unique, so the demo's would collide with them.
     if Unit.objects.exists() or Project.objects.exists() or Chamber.objects.exists():
         raise DemoNotEmpty("数据库中已有责任单位、商会或项目：演示数据只能导入空数据库，未写入任何数据。")
+    if Report.objects.filter(year__in=REPORT_YEARS).exists():
+        raise DemoNotEmpty(f"数据库中已有 {REPORT_YEARS[0]}–{REPORT_YEARS[1]} 年的月度通报：未写入任何数据。")
 
 
 def _indicators() -> dict[str, Indicator]:
@@ -150,6 +161,7 @@ def _verify(figures: dict[str, Decimal], completion: dict[str, Decimal | None]) 
 def _counts() -> dict[str, int]:
     return {
         "units": Unit.objects.count(),
+        "unit_groups": UnitGroup.objects.count(),
         "targets": Target.objects.count(),
         "chambers": Chamber.objects.count(),
         "contacts": Contact.objects.count(),
@@ -159,7 +171,30 @@ def _counts() -> dict[str, int]:
         "projects": Project.objects.count(),
         "deliveries": CapitalDelivery.objects.count(),
         "activities": Activity.objects.count(),
+        "reports": Report.objects.count(),
     }
+
+
+# --- The monthly reports --------------------------------------------------------------------------------
+
+def _publish_reports() -> None:
+    """Every month of last year and of the demo year computed by the report's own service; all
+    published but the demo year's December, left provisional (the bulletin still being checked)."""
+    publisher = _publisher()
+    for year in REPORT_YEARS:
+        for month in range(1, 13):
+            report = report_compute_month(year=year, month=month)
+            if (year, month) != (YEAR, 12):
+                report_publish(report=report, actor=publisher)
+
+
+def _publisher() -> User:
+    user = User.objects.filter(username=PUBLISHER).first()
+    if user is None:
+        user = user_create(username=PUBLISHER, role=Role.LEADER)  # no password: it cannot sign in
+    if not user.has_perm("targets.publish_report"):
+        raise DemoError(f"用户 {PUBLISHER} 已存在但无权发布月度通报，未写入任何数据。")
+    return user
 
 
 # --- Units, targets, chambers, events, parcels ---------------------------------------------------------
@@ -177,7 +212,21 @@ def _create_units() -> dict[str, Unit]:
     return {unit.code: unit for unit in Unit.objects.all()}
 
 
-def _create_targets(units: dict[str, Unit], indicators: dict[str, Indicator]) -> None:
+def _create_groups(units: dict[str, Unit]) -> dict[str, UnitGroup]:
+    """The year's assessment groups of the city departments, through the service that checks that no
+    unit is in two groups of a year."""
+    groups = {}
+    for position, spec in enumerate(GROUPS, start=1):
+        group = UnitGroup()
+        group._change_reason = HISTORY_REASON  # read by simple_history for the audit entry
+        groups[spec.code] = unit_group_save(
+            actor=None, group=group, units=[units[code] for code in spec.members],
+            year=YEAR, code=spec.code, name=spec.name, position=position,
+        )
+    return groups
+
+
+def _create_targets(units: dict[str, Unit], groups: dict[str, UnitGroup], indicators: dict[str, Indicator]) -> None:
     targets = [
         Target(year=YEAR, indicator=indicators[code], unit=None, value=Decimal(value))
         for code, value in CITY_TARGETS.items()
@@ -185,11 +234,24 @@ def _create_targets(units: dict[str, Unit], indicators: dict[str, Indicator]) ->
     for spec in UNITS:
         targets += [
             Target(year=YEAR, indicator=indicators[code], unit=units[spec.code],
-                   value=_unit_target(CITY_TARGETS[code], spec.share, indicators[code].is_amount))
+                   value=_spec_target(spec, code, indicators))
             for code in spec.indicators
+        ]
+    for group in GROUPS:
+        members = [UNIT_SPECS[code] for code in group.members]
+        # A group is assessed on what any of its members is, for the sum of their targets.
+        targets += [
+            Target(year=YEAR, indicator=indicators[code], group=groups[group.code],
+                   value=sum(_spec_target(spec, code, indicators) for spec in members if code in spec.indicators))
+            for code in CITY_TARGETS
+            if any(code in spec.indicators for spec in members)
         ]
     _clean_all(targets)
     bulk_create_with_history(targets, Target, default_change_reason=HISTORY_REASON)
+
+
+def _spec_target(spec: UnitSpec, code: str, indicators: dict[str, Indicator]) -> Decimal:
+    return _unit_target(CITY_TARGETS[code], spec.share, indicators[code].is_amount)
 
 
 def _unit_target(city: int, share: float, is_amount: bool) -> Decimal:

@@ -177,9 +177,13 @@ class Scope:
     def counts(self) -> bool:
         return self.field == "pk"
 
+    def measure(self, **options) -> Aggregate:
+        """The sum (or count) the figure is, over whatever rows it is given."""
+        return (Count if self.counts else Sum)(self.field, **options)
+
     def column(self) -> Aggregate:
         """The figure as a conditional aggregate over `base(model)` (SUM/COUNT ... FILTER (WHERE ...))."""
-        return (Count if self.counts else Sum)(self.field, filter=self.condition)
+        return self.measure(filter=self.condition)
 
     def rows(self) -> QuerySet:
         """The rows behind the figure, unordered."""

@@ -3,6 +3,7 @@ figure to the projects or deliveries behind it (targets.drilldown.drill_url)."""
 
 from django import template
 
+from targets.actions import actions_context
 from targets.drilldown import drill_url as build_drill_url
 from targets.templatetags.figures import figure
 
@@ -24,3 +25,13 @@ def difference(value, indicator) -> str:
     if not value:
         return "—"
     return ("+" if value > 0 else "") + figure(value, indicator)
+
+
+@register.inclusion_tag("targets/_report_actions.html", takes_context=True)
+def report_actions(context, year, month) -> dict:
+    """`{% report_actions year month %}`: the leaders' actions on that month's report (compute,
+    its progress, publish, restatement), returning to the page that shows them."""
+    request = context["request"]
+    return actions_context(request.user, int(year), int(month), back=request.get_full_path()) | {
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -8,7 +8,7 @@ from accounts.models import Unit, User
 from accounts.tokens import token_issue
 from chambers.models import Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
-from targets.models import Indicator, Report, Target
+from targets.models import Indicator, Report, Target, UnitGroup
 
 # The callers of the permission matrix: the owner (staff of the project's unit), a colleague of
 # another unit, a leader, a read-only API client, an anonymous caller and an administrator.
@@ -54,3 +54,4 @@ class World:
     indicator: Indicator
     target: Target
     report: Report
+    unit_group: UnitGroup  # of 2011, with `unit` as its member and no targets (deletable)

@@ -19,7 +19,7 @@ from accounts.models import ApiToken, Unit
 from accounts.tokens import token_issue
 from chambers.models import Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Industry, Parcel, Project
-from targets.models import Indicator, Report, Target
+from targets.models import Indicator, Report, Target, UnitGroup
 from tests.api.helpers import ROLES, World
 
 EDITORS = frozenset({"own_staff", "other_staff", "admin"})  # roles the view lets write at all
@@ -101,6 +101,12 @@ ENDPOINTS = [
         "target", Target, lambda w: w.target, gate=ADMIN, writers=ADMIN,
         create=lambda w: {"year": 2012, "indicator": w.indicator.code, "unit": w.unit.code, "value": "60000.00"},
         patch={"value": "55000.00"},
+    ),
+    Endpoint(
+        "unit-group", UnitGroup, lambda w: w.unit_group, gate=ADMIN, writers=ADMIN, key="code",
+        create=lambda w: {"code": "2012-shizhi-1", "year": 2012, "name": "市直第一组", "units": [w.unit.code]},
+        patch={"name": "市直第二组"},
+        delete_obj=lambda w: w.unit_group,
     ),
     Endpoint(
         "report", Report, lambda w: w.report, gate=LEADERS, writers=LEADERS,

@@ -73,13 +73,20 @@ EVENT = {
     "id": ID, "name": STR, "kind": STR, "starts_on": is_date, "ends_on": nullable(is_date), "location": STR,
     "organizer": nullable(CODE), "invited_count": INT, "notes": STR, "signed_count": INT, "signed_total": is_amount,
 }  # fmt: skip
-TARGET = {"id": ID, "year": INT, "indicator": CODE, "unit": nullable(CODE), "value": is_amount}
+TARGET = {
+    "id": ID, "year": INT, "indicator": CODE, "unit": nullable(CODE), "group": nullable(CODE), "value": is_amount,
+}  # fmt: skip
+UNIT_GROUP = {
+    "code": CODE, "year": INT, "name": STR, "position": INT,
+    "units": lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v),
+}  # fmt: skip
 REPORT = {
     "id": ID, "year": INT, "month": INT, "status": STR, "error": STR, "queued_at": nullable(is_datetime),
     "computed_at": nullable(is_datetime), "published_at": nullable(is_datetime),
 }  # fmt: skip
 REPORT_ROW = {
-    "indicator": CODE, "unit": nullable(CODE), "month_value": is_amount, "ytd_value": is_amount,
+    "indicator": CODE, "unit": nullable(CODE), "group": nullable(CODE), "month_value": is_amount,
+    "ytd_value": is_amount,
     "target": nullable(is_amount), "completion_pct": nullable(lambda v: isinstance(v, str) and bool(PCT.match(v))),
     "time_progress_pct": lambda v: isinstance(v, str) and bool(PCT.match(v)), "pace": STR,
     "last_year_ytd": is_amount, "yoy_pct": nullable(lambda v: isinstance(v, str) and bool(PCT.match(v))),
@@ -95,9 +102,9 @@ PARCEL = {
 SHAPES = {
     "unit": UNIT, "industry": INDUSTRY, "indicator": INDICATOR, "project": PROJECT, "delivery": DELIVERY,
     "activity": ACTIVITY, "chamber": CHAMBER, "contact": CONTACT, "event": EVENT, "target": TARGET,
-    "report": REPORT, "parcel": PARCEL,
+    "report": REPORT, "parcel": PARCEL, "unit-group": UNIT_GROUP,
 }  # fmt: skip
-DETAIL_KEY = {"unit": "code", "industry": "code", "indicator": "code"}
+DETAIL_KEY = {"unit": "code", "industry": "code", "indicator": "code", "unit-group": "code"}
 
 
 def assert_shape(row: dict, shape: dict) -> None:

@@ -41,6 +41,8 @@ CONTRACT_PATHS = {
     "/api/v1/events/{id}/": {"get", "patch"},
     "/api/v1/targets/": {"get", "post"},
     "/api/v1/targets/{id}/": {"get", "patch"},
+    "/api/v1/unit-groups/": {"get", "post"},
+    "/api/v1/unit-groups/{code}/": {"get", "patch", "delete"},
     "/api/v1/reports/": {"get", "post"},
     "/api/v1/reports/{id}/": {"get"},
     "/api/v1/reports/{id}/publish/": {"post"},

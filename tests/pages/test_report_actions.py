@@ -202,3 +202,24 @@ def changed_link(body: str) -> str:
     """The first drill-down link of the restatement table (today's month figure of 招商引资协议引资额, city)."""
     start = body.index('href="/dashboard/drill/?indicator=signed_capital')
     return body[start + 6 : body.index('"', start + 6)].replace("&amp;", "&")
+
+
+def test_the_actions_partial_included_in_any_page_returns_there(client, city, users, rf):
+    """`{% report_actions year month %}` renders the partial for the page's user; an action made
+    from it returns to that page (a `next` of another site is ignored)."""
+    from django.template import Context, Template
+
+    report_compute_month(**MARCH)
+    request = rf.get("/dashboard/?year=2011&month=3")
+    request.user = users["leader"]
+    html = Template("{% load drilldown %}{% report_actions 2011 3 %}").render(Context({"request": request}))
+    assert "发布…" in html and 'name="next" value="/dashboard/?year=2011&amp;month=3"' in html
+    request.user = users["staff"]
+    assert "发布…" not in Template("{% load drilldown %}{% report_actions 2011 3 %}").render(
+        Context({"request": request})
+    )
+    client.force_login(users["leader"])
+    back = client.post(reverse("dashboard_publish"), {**MARCH, "next": "/dashboard/?year=2011&month=3"})
+    assert back["Location"] == "/dashboard/?year=2011&month=3"
+    elsewhere = client.post(reverse("dashboard_compute"), {**MARCH, "next": "https://evil.example/"})
+    assert elsewhere["Location"] == reverse("dashboard_report") + QUERY

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from accounts.models import Unit
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Parcel, Project
-from targets.models import Target
+from targets.models import Report, ReportRow, Target, UnitGroup
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_each_figure_of_design_1_comes_out_exactly(demo, code):
 @pytest.mark.parametrize("code", list(FIGURES))
 def test_city_targets_give_the_completion_of_design_1(demo, code):
     measure, _, completion = FIGURES[code]
-    target = Target.objects.filter(year=2011, indicator__code=code, unit__isnull=True).first()
+    target = Target.objects.filter(year=2011, indicator__code=code).city().first()
     if completion is None:
         assert target is None  # 山海协作协议投资额 had no target
         return
@@ -202,7 +202,7 @@ def test_every_unit_has_2011_targets_and_counties_have_all_nine(demo):
         assert Target.objects.filter(year=2011, unit=unit).exists(), unit.name
     for county in Unit.objects.filter(kind="county"):
         assert Target.objects.filter(year=2011, unit=county).count() == 9
-    assert Target.objects.filter(year=2011, unit__isnull=True).count() == 9
+    assert Target.objects.filter(year=2011).city().count() == 9
 
 
 def test_eight_provincial_chambers_signed_strategic_framework_agreements_in_2011(demo):
@@ -306,7 +306,8 @@ def test_two_loads_write_identical_data(demo):
 
 def _wipe() -> None:
     """Empty the demo's tables (inside the test's transaction), children first."""
-    for model in (Activity, CapitalDelivery, Project, Parcel, Target, Agreement, Contact, Event, Chamber, Unit):
+    for model in (Report, Activity, CapitalDelivery, Project, Parcel, Target, UnitGroup, Agreement, Contact, Event,
+                  Chamber, Unit):
         model.objects.all().delete()
 
 
@@ -322,8 +323,14 @@ def _fingerprint() -> str:
     """A hash of every row the demo writes, by natural keys (database ids differ between loads)."""
     tables = [
         Unit.objects.order_by("code").values_list("code", "name", "kind", "group"),
-        Target.objects.order_by("indicator__code", "unit__code").values_list(
-            "year", "indicator__code", "unit__code", "value"),
+        UnitGroup.objects.order_by("code", "units__code").values_list(
+            "code", "year", "name", "position", "units__code"),
+        Target.objects.order_by("indicator__code", "unit__code", "group__code").values_list(
+            "year", "indicator__code", "unit__code", "group__code", "value"),
+        ReportRow.objects.order_by("report__year", "report__month", "indicator__code", "unit__code", "group__code")
+        .values_list("report__year", "report__month", "report__status", "indicator__code", "unit__code",
+                     "group__code", "month_value", "ytd_value", "target", "completion_pct", "pace", "last_year_ytd",
+                     "yoy_pct", "rank"),
         Chamber.objects.order_by("name").values_list("name", "kind", "region"),
         Contact.objects.order_by("chamber__name", "name", "organization", "title").values_list(
             "chamber__name", "name", "organization", "title"),
@@ -339,3 +346,64 @@ def _fingerprint() -> str:
             "project__name", "happened_on", "kind", "summary", "next_action", "next_action_on", "contact__name"),
     ]
     return hashlib.sha256(repr([list(rows) for rows in tables]).encode()).hexdigest()
+
+
+# --- The assessment groups and the monthly reports ------------------------------------------------------
+
+def test_the_city_departments_are_assessed_in_two_groups_with_the_sum_of_their_targets(demo):
+    groups = UnitGroup.objects.filter(year=2011).order_by("position")
+    assert [(g.code, g.name) for g in groups] == [("2011-shizhi-1", "市直第一组"), ("2011-shizhi-2", "市直第二组")]
+    departments = Unit.objects.filter(kind="department")
+    members = [unit for group in groups for unit in group.units.all()]
+    assert sorted(u.code for u in members) == sorted(departments.values_list("code", flat=True))  # each once
+    for group in groups:
+        assert {unit.group for unit in group.units.all()} == {group.name.removeprefix("市直")}
+        for target in Target.objects.filter(group=group):
+            members_total = Target.objects.filter(
+                year=2011, indicator=target.indicator, unit__in=group.units.all()
+            ).aggregate(total=Sum("value"))["total"]
+            assert target.value == members_total
+    assert Target.objects.filter(group__isnull=False).count() == 9  # first group: 4 indicators, second: 5
+
+
+def test_every_month_of_2011_and_2010_is_reported_december_2011_still_provisional(demo):
+    reports = {(r.year, r.month): r for r in Report.objects.select_related("published_by")}
+    assert sorted(reports) == [(year, month) for year in (2010, 2011) for month in range(1, 13)]
+    provisional = [key for key, report in reports.items() if report.status == "provisional"]
+    assert provisional == [(2011, 12)]
+    published = [r for key, r in reports.items() if key != (2011, 12)]
+    assert all(r.status == "published" and r.published_by.role == "leader" for r in published)
+    assert not published[0].published_by.has_usable_password()  # the demo's publisher cannot sign in
+    rows = ReportRow.objects.filter(report__year=2011).values("report").annotate(n=Count("id"))
+    assert {row["n"] for row in rows} == {10 * (1 + 16 + 2)}  # city, 16 units, 2 groups per indicator
+
+
+def test_the_stored_december_report_reads_the_seeds_figures_with_last_year_behind_them(demo):
+    city = {
+        row.indicator.code: row
+        for row in ReportRow.objects.filter(report__year=2011, report__month=12).city().select_related("indicator")
+    }
+    assert [city[code].completion_pct for code in FIGURES] == [
+        Decimal(pct) if pct else None for _, _, pct in FIGURES.values()
+    ]
+    assert [str(city[code].completion_pct or "—") for code in FIGURES] == [
+        "135.0", "110.0", "240.0", "112.7", "184.7", "270.0", "—", "355.0", "220.0", "350.0",
+    ]
+    assert all(city[code].last_year_ytd > 0 and city[code].yoy_pct is not None for code in FIGURES)
+
+
+def test_the_group_rows_of_the_reports_sum_their_members_and_are_ranked(demo):
+    november = ReportRow.objects.filter(report__year=2011, report__month=11, indicator__code="signed_capital")
+    for row in november.of_groups().select_related("group"):
+        members = november.filter(unit__in=row.group.units.all())
+        assert row.ytd_value == sum(m.ytd_value for m in members)
+        assert row.last_year_ytd == sum(m.last_year_ytd for m in members)
+    assert sorted(november.of_groups().values_list("rank", flat=True)) == [1, 2]
+
+
+def test_tianxia_zheshang_was_held_in_august_2011_with_its_signings(demo):
+    event, projects = _event_projects("天下浙商家乡行")
+    assert (event.starts_on, event.ends_on) == (dt.date(2011, 8, 18), dt.date(2011, 8, 19))
+    assert {(p.signed_on.year, p.signed_on.month) for p in projects} == {(2011, 8)}
+    august = ReportRow.objects.filter(report__year=2011, report__month=8, indicator__code="signed_capital").city()
+    assert august.get().month_value >= Decimal("618200")  # the event's 61.82 亿 is in August's figure

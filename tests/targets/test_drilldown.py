@@ -19,6 +19,7 @@ from tests.factories import (
     IndustryFactory,
     ProjectFactory,
     UnitFactory,
+    UnitGroupFactory,
     UserFactory,
 )
 
@@ -120,6 +121,29 @@ def test_every_figure_drills_to_a_list_whose_total_is_the_figure(client, city):
     assert nonzero == set(codes), "every indicator has a figure to drill into"
 
 
+def test_a_group_drills_to_its_member_units_lists(client, city):
+    """A 大组's figure is its members' sum: its list is the members' rows, for every indicator, month
+    and year to date, and last year's figure of its present members."""
+    third = UnitFactory(code="unit_c", name="丙区")
+    project(third, day(2011, 6, 3), "777", deliveries=[(day(2011, 6, 4), "70")])  # outside the group
+    group = UnitGroupFactory(year=2011, name="市直一组", units=[city["a"], city["b"]])
+    client.force_login(UserFactory(role="leader"))
+    rows = ReportRow.objects.filter(report=report_compute_month(year=2011, month=6), group=group)
+    assert rows.count() == len(STANDARD) + 2
+    for row in rows.select_related("indicator"):
+        figure = {"indicator_code": row.indicator.code, "month": 6, "group_id": group.pk}
+        assert drilled_total(client, year=2011, period="month", **figure) == row.month_value, row.indicator.code
+        assert drilled_total(client, year=2011, period="ytd", **figure) == row.ytd_value, row.indicator.code
+        assert drilled_total(client, year=2010, period="ytd", **figure) == row.last_year_ytd, row.indicator.code
+    signed = {"indicator_code": "signed_capital", "year": 2011, "month": 6, "period": "ytd"}
+    response = client.get(drill_url(**signed, group_id=group.pk))
+    assert "市直一组" in response.content.decode() and response.context["total"] == D("37000")
+    bad = client.get(drill_url(**signed, group_id=99999))
+    assert bad.status_code == 400 and "没有这个大组" in bad.content.decode()
+    both = client.get(drill_url(**signed, group_id=group.pk) + f"&unit={city['a'].pk}")
+    assert both.status_code == 400
+
+
 def test_list_rows_add_up_to_the_total_for_a_leader(client, city):
     client.force_login(UserFactory(role="leader"))
     for code, amount in (("signed_capital", "signed_amount"), ("delivered_capital", "amount")):
@@ -218,3 +242,24 @@ def test_drill_url_spells_the_address():
     assert drill_url(indicator_code="x", year=2010, month=1, period="month", group_id=4).endswith("&group=4")
     with pytest.raises(ValueError):
         drill_url(indicator_code="x", year=2010, month=1, period="week")
+
+
+def test_on_the_demo_every_figure_of_the_month_drills_to_its_total():
+    """The demo's December 2011: every row (city, units and 大组), month and year to date,
+    and last year's figure, equals the total of its drill-down list."""
+    from targets.demo import demo_load
+    from targets.drill import Figure, totals
+
+    demo_load()
+    leader = UserFactory(role="leader")
+    month = 12
+    report = report_compute_month(year=2011, month=month)
+    rows = ReportRow.objects.filter(report=report).select_related("indicator", "unit", "group")
+    assert rows.filter(group__isnull=False).exists()  # the demo's 大组 are drilled too
+    for row in rows:
+        for year, period, stored in ((2011, "month", row.month_value), (2011, "ytd", row.ytd_value),
+                                     (2010, "ytd", row.last_year_ytd)):  # fmt: skip
+            figure = Figure(indicator=row.indicator, year=year, month=month, period=period, unit=row.unit,
+                            group=row.group)  # fmt: skip
+            listed, scope = figure.rows()
+            assert totals(listed, scope, leader, figure.on_deliveries)["total"] == stored, (str(row), year, period)

@@ -1,10 +1,13 @@
 """Assessment groups (大组): the model's rules, their service, and their rows in the monthly report."""
 
 import datetime
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import ProtectedError
 
 from targets import services
@@ -201,3 +204,41 @@ def test_publishing_freezes_the_group_rows(city, admin_user):
     assert after == frozen
     with pytest.raises(ProtectedError):  # the published rows keep their group
         services.unit_group_delete(actor=admin_user, group=city["zero"])
+
+
+# --- Two writes at once (PostgreSQL) --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_groups_taking_one_unit_at_once_leave_it_in_one(monkeypatch):
+    unit = UnitFactory(name="市发改委")
+    real_check = UnitGroup.check_members
+
+    def slow_check(self, units):
+        real_check(self, units)
+        time.sleep(0.5)  # without the lock on the unit, both writes would pass the check here
+
+    monkeypatch.setattr(UnitGroup, "check_members", slow_check)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(code: str):
+        try:
+            start.wait()
+            services.unit_group_create(actor=None, year=2011, code=code, name=code, units=[unit])
+            outcomes.append("saved")
+        except ValidationError as error:
+            outcomes.append(error.message_dict["units"][0])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create, args=(code,)) for code in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert outcomes[0] == "saved"  # the first to lock the unit
+    assert outcomes[1].startswith("一个单位每年只能属于一个考核大组：市发改委（已属于")
+    assert UnitGroup.units.through.objects.filter(unit=unit).count() == 1

@@ -32,7 +32,7 @@ def test_december_2011_city_rows_are_the_bureaus_figures():
     report = report_compute_month(year=2011, month=12)
 
     assert report.status == Report.Status.PROVISIONAL
-    city_rows = ReportRow.objects.filter(report=report, unit=None).select_related("indicator")
+    city_rows = ReportRow.objects.filter(report=report).city().select_related("indicator")
     city = {row.indicator.code: row for row in city_rows}
     got = {code: (city[code].ytd_value, city[code].completion_pct) for code in BULLETIN_2011}
     expected = {code: (Decimal(actual), Decimal(pct) if pct else None) for code, (actual, pct) in BULLETIN_2011.items()}

@@ -9,6 +9,7 @@ from targets.templatetags.figures import figure
 
 COUNT_LABELS = {
     "units": "责任单位",
+    "unit_groups": "考核大组",
     "targets": "年度目标",
     "chambers": "商会",
     "contacts": "联系人",
@@ -18,6 +19,7 @@ COUNT_LABELS = {
     "projects": "项目",
     "deliveries": "到位资金",
     "activities": "跟进记录",
+    "reports": "月度通报",
 }
 
 
