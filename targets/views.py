@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -13,6 +14,8 @@ from accounts.models import Role
 from accounts.pages import page_view
 
 from . import dashboard
+from .actions import actions_context
+from .bulletin.views import bulletin_context
 from .drilldown import PERIOD_MONTH, PERIOD_YTD, drill_url
 from .models import Report, ReportRow
 
@@ -35,6 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["badge"] = dashboard.BADGES.get(report.status, report.get_status_display())
         if report.status in dashboard.READABLE:
             context["body"] = _report_body(report, own_unit_id=_own_unit_id(request.user))
+            context.update(bulletin_context(report))
+    # The actions act on the month shown, or on this month when there is no report yet.
+    today = timezone.localdate()
+    year, month = (report.year, report.month) if report else (today.year, today.month)
+    context.update(actions_context(request.user, year, month))
     return render(request, "targets/home.html", context)
 
 
