@@ -122,7 +122,7 @@ def world(unit, other_unit) -> World:
         indicator=indicator,
         target=TargetFactory(year=2011, indicator=indicator, unit=unit, value=Decimal("50000.00")),
         report=ReportFactory(year=2011, month=6),
-        unit_group=UnitGroupFactory(year=2011, code="2011-shizhi-1", name="市直第一组", units=[unit]),
+        unit_group=UnitGroupFactory(year=2010, code="2010-shizhi-1", name="市直第一组", units=[unit]),
     )
 
 

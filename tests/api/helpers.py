@@ -54,4 +54,4 @@ class World:
     indicator: Indicator
     target: Target
     report: Report
-    unit_group: UnitGroup  # of 2011, with `unit` as its member and no targets (deletable)
+    unit_group: UnitGroup  # of 2010 (no row in the 2011 reports), with `unit` as its member, deletable
