@@ -5,7 +5,9 @@ as its actor (the audit history shows 系统): nobody signed in wrote it."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -30,7 +32,13 @@ class Enquiry:
 
 def enquiry_submit(*, parcel: Parcel, enquiry: Enquiry) -> Project:
     """The enquiry as a lead (线索) of the parcel's unit, channel 熟地公开, the parcel attached; the
-    unit's staff are told, each also of the projects it may see that the investor may duplicate."""
+    unit's staff are told, each also of the projects it may see that the investor may duplicate.
+    Written in the bureau's language, whatever the language of the page the investor used."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _enquiry_submit(parcel=parcel, enquiry=enquiry)
+
+
+def _enquiry_submit(*, parcel: Parcel, enquiry: Enquiry) -> Project:
     notes = "\n".join(
         line
         for line in (

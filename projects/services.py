@@ -201,15 +201,15 @@ def _parcel_take(*, actor: User | None, parcel: Parcel, signed_on: datetime.date
 
 
 def _parcel_follows_project(*, actor: User | None, project: Project) -> None:
-    """The land a project reserves follows it: sold when the project signs with it, released when
-    the project is dropped before signing."""
+    """The land a project reserves follows it: sold when the project signs, released when it is
+    dropped before signing."""
     parcel = Parcel.objects.select_for_update().filter(project=project, status=Parcel.Status.RESERVED).first()
     if parcel is None:
         return
-    if project.stage in Project.SIGNED_STAGES and project.parcel_id == parcel.pk:
+    if project.stage in Project.SIGNED_STAGES:
         _parcel_take(actor=actor, parcel=parcel, signed_on=project.signed_on)
-    elif project.stage == Project.Stage.DROPPED or project.parcel_id != parcel.pk:
-        parcel._change_reason = _("项目终止或改用其他地块，自动释放")
+    elif project.stage == Project.Stage.DROPPED:
+        parcel._change_reason = _("项目终止，自动释放")
         audited_save(parcel, actor=actor, status=Parcel.Status.AVAILABLE, project=None, reserved_on=None)
 
 

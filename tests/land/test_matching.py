@@ -131,9 +131,11 @@ def test_the_parcel_matches_endpoint(client, parcel, unit, industries, staff_use
     [body] = response.json()
     assert body["project"] == {"id": project.pk, "name": project.name, "stage": "lead"}
     assert body["fits"] is False
-    assert {"rule": "intensity", "ok": False, "text": "投资强度 299.99 万元/亩，比门槛 300 万元/亩低 0.01 万元/亩"} in body[
-        "rules"
-    ]
+    assert {
+        "rule": "intensity",
+        "ok": False,
+        "text": "投资强度 299.99 万元/亩，比门槛 300 万元/亩低 0.01 万元/亩",
+    } in body["rules"]
 
 
 def test_the_project_parcels_endpoint(client, parcel, unit, industries, staff_user):
