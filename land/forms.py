@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import AMOUNT_CEILING, Industry, Project
@@ -30,6 +31,13 @@ def _positive_decimal(label, *, max_digits: int, ceiling: Decimal, help_text="")
     )
 
 
+class IndustryChoiceField(forms.ModelChoiceField):
+    """Industries by name, in the page's language (the English catalogue names the standard ones)."""
+
+    def label_from_instance(self, obj: Industry) -> str:
+        return gettext(obj.name)
+
+
 class EnquiryForm(forms.Form):
     """What an investor leaves on a parcel's page. `website` is a honeypot: a field people do not see
     (hidden by the stylesheet, skipped by the keyboard and by screen readers) that bots fill in."""
@@ -38,7 +46,7 @@ class EnquiryForm(forms.Form):
     contact = forms.CharField(
         label=_("联系人及联系方式"), max_length=120, error_messages=REQUIRED, help_text=_("姓名和电话或邮箱")
     )
-    industry = forms.ModelChoiceField(
+    industry = IndustryChoiceField(
         label=_("计划产业"),
         queryset=Industry.objects.order_by("code"),
         empty_label=_("请选择"),
