@@ -159,3 +159,32 @@ def test_english_and_a_phone(live_server, page):
     expect(page.get_by_text("your enquiry has been received")).to_be_visible()
     assert Project.objects.get().investor == "Acme Materials GmbH"
     assert_no_csp_violation(page)
+
+
+def test_staff_find_the_lead_reserve_the_parcel_and_sign(live_server, page):
+    from tests.browser.test_project_page import sign_in
+
+    parcels = land()
+    unit = parcels["kc-01"].unit
+    lead = Project.objects.create(
+        name="浙江新材科技有限公司意向航埠新材料地块项目", investor="浙江新材科技有限公司", unit=unit,
+        industry=Industry.objects.get(code="new_materials"), total_investment=Decimal(36000),
+        land_area_mu=Decimal(100), parcel=parcels["kc-01"], channel="public_land",
+    )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "zhangwei", f"/projects/{lead.pk}/")
+    expect(page.get_by_role("heading", name="适合地块")).to_be_visible()
+    page.get_by_role("link", name="kc-01 航埠新材料地块").first.click()
+    page.wait_for_url("**/land/kc-01/manage/")
+    expect(page.locator(".land-match-fits")).to_contain_text("投资强度 360 万元/亩，达到门槛 250 万元/亩")
+    page.get_by_role("combobox", name="意向项目").select_option(label=lead.name)
+    page.get_by_role("button", name="意向给所选项目").click()
+    expect(page.locator("h1 .status")).to_have_text("已意向")
+    shoot(page, "manage-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate(WIDE) == []
+    shoot(page, "manage-390")
+    assert_no_csp_violation(page)
+    parcels["kc-01"].refresh_from_db()
+    assert (parcels["kc-01"].status, parcels["kc-01"].project_id) == ("reserved", lead.pk)
