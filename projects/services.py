@@ -54,13 +54,7 @@ def project_create(*, actor: User | None, **fields) -> Project:
 def project_delete(*, actor: User | None, project: Project) -> None:
     """Delete a project; one with capital deliveries is refused (the foreign key protects them)."""
     _lock_project(project.pk)
-    parcel = Parcel.objects.filter(project=project).first()
-    if parcel is not None:
-        raise ConflictError(
-            _("项目“%(name)s”已意向地块“%(parcel)s”，不能删除；请先释放地块。")
-            % {"name": project.name, "parcel": parcel},
-            code="project_has_parcel",
-        )
+    _refuse_if_holding_land(project, _("项目“%(name)s”已意向地块“%(parcel)s”，不能删除；请先释放地块。"))
     try:
         audited_delete(project, actor=actor)
     except ProtectedError:
@@ -131,6 +125,13 @@ def parcel_save(
     return parcel
 
 
+def _refuse_if_holding_land(project: Project, message: str) -> None:
+    """ConflictError (`message` naming the project and its land) when the project reserves or bought land."""
+    held = Parcel.objects.filter(project=project).first()
+    if held is not None:
+        raise ConflictError(message % {"name": project.name, "parcel": held}, code="project_has_parcel")
+
+
 def _lock_parcel(parcel_id: int) -> Parcel:
     """The parcel, re-read and locked: two clerks reserving the same land take turns, and the second
     finds it no longer available."""
@@ -152,13 +153,7 @@ def parcel_reserve(*, actor: User | None, parcel: Parcel, project: Project) -> P
             % {"parcel": parcel, "status": parcel.get_status_display()},
             code="parcel_not_available",
         )
-    held = Parcel.objects.filter(project=project).first()
-    if held is not None:
-        raise ConflictError(
-            _("项目“%(name)s”已意向地块“%(parcel)s”，一个项目只能意向一块地。")
-            % {"name": project.name, "parcel": held},
-            code="project_has_parcel",
-        )
+    _refuse_if_holding_land(project, _("项目“%(name)s”已意向地块“%(parcel)s”，一个项目只能意向一块地。"))
     if project.stage == Project.Stage.DROPPED:
         raise ConflictError(_("项目“%(name)s”已终止，不能意向地块。") % {"name": project.name}, code="project_dropped")
     today = timezone.localdate()
