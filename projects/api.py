@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Unit
@@ -245,8 +245,13 @@ def matches_response(matches: list[LandMatch]) -> Response:
     return Response(LandMatchSerializer(matches, many=True).data)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ReservingProjectField(VisibleProjectField):
+    """The project to reserve land for, by id (a project the caller may see)."""
+
+
 class ParcelReserveSerializer(serializers.Serializer):
-    project = VisibleProjectField()
+    project = ReservingProjectField()
 
 
 class ParcelReleaseSerializer(serializers.Serializer):
@@ -285,15 +290,11 @@ class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
             .order_by("code")
         )
 
-    def _signed_in(self) -> None:
-        if not self.request.user.is_authenticated:  # published land is public; who wants it is not
-            raise NotAuthenticated()
-
     @extend_schema(responses=None, filters=False)
-    @action(detail=True, pagination_class=None, filterset_class=None)
+    # Not public, unlike the land itself: who wants a parcel is the staff's business.
+    @action(detail=True, pagination_class=None, filterset_class=None, public_read=False)
     def matches(self, request, pk=None):
         """The leads and negotiating projects without land that may fit this parcel (意向项目)."""
-        self._signed_in()
         return matches_response(land_matches(user=request.user, parcel=self.get_object()))
 
     @extend_schema(request=ParcelReserveSerializer, responses=ParcelSerializer)
@@ -317,7 +318,6 @@ class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=parcel.pk)).data)
 
     def _writable_parcel(self) -> Parcel:
-        self._signed_in()
         parcel = self.get_object()
         if not self.request.user.has_perm("projects.change_parcel"):
             raise PermissionDenied(_("您的角色没有此操作的权限。"))
