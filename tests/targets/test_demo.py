@@ -306,7 +306,7 @@ def test_two_loads_write_identical_data(demo):
 
 def _wipe() -> None:
     """Empty the demo's tables (inside the test's transaction), children first."""
-    for model in (Activity, CapitalDelivery, Project, Parcel, Target, Agreement, Contact, Event, Chamber, Unit):
+    for model in (Activity, CapitalDelivery, Parcel, Project, Target, Agreement, Contact, Event, Chamber, Unit):
         model.objects.all().delete()
 
 
