@@ -248,6 +248,7 @@ INSTALLED_APPS = [
     "chambers",
     "projects",
     "notifications",
+    "land",
     "targets",
     "workspace",
     "operations",
@@ -434,6 +435,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 # A unit's project with no follow-up logged for this many days is "stale" on the 工作台 and in the
 # nightly reminders.
 STALE_PROJECT_DAYS = _env_int("STALE_PROJECT_DAYS", 30, minimum=1)
+# The public land page (/land/): enquiries an address may leave per hour (the honeypot stops the
+# simplest bots, this the rest), and how long the anonymous list is cached, in seconds (a parcel's
+# change also empties it at once: land.selectors.public_list_stamp).
+LAND_ENQUIRIES_PER_HOUR = _env_int("LAND_ENQUIRIES_PER_HOUR", 5, minimum=1)
+LAND_LIST_CACHE_SECONDS = _env_int("LAND_LIST_CACHE_SECONDS", 300, minimum=1)
 # Reminders also go out by email where EMAIL_HOST is set (SMTP); the embedded default writes them to
 # the console, that is the worker's log.
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

@@ -33,6 +33,9 @@ urlpatterns = [
     # The bureau's pages: the 工作台 and the leaders' home, the board, chambers and events, reminders.
     path("", include("workspace.urls")),
     path("projects/", include("projects.urls")),
+    # Published ready land for investors, no sign-in: in Chinese, and in English under /en/.
+    path("land/", include("land.urls")),
+    path("en/land/", include(("land.urls", "land"), namespace="land_en"), {"language": "en"}),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

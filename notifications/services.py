@@ -129,7 +129,38 @@ def _without_existing(wanted: list[Notification]) -> list[Notification]:
     return new
 
 
-def _email(new: list[Notification]) -> int:
+def new_lead_notify(*, project: Project, message: str, flags: dict[int, str] | None = None) -> RemindersSent:
+    """Tell the staff of a new lead's unit (a lead that came in from outside, such as an investor's
+    enquiry on the public land page) to follow it up today; each gets it in the app and, with an
+    address, by e-mail. `flags` adds a line for some recipients only (by user id): what only they
+    may read, such as the projects of theirs it may duplicate.
+
+    It is a 今日跟进 reminder dated today: the (user, project, kind, due_on) rule still makes it once."""
+    today = timezone.localdate()
+    flags = flags or {}
+    recipients = User.objects.filter(role=Role.STAFF, is_active=True, unit_id=project.unit_id).values_list(
+        "pk", flat=True
+    )
+    new = [
+        Notification(
+            user_id=user_id,
+            project_id=project.pk,
+            kind=Notification.Kind.DUE_TODAY,
+            due_on=today,
+            message=(f"{message} {flags[user_id]}" if user_id in flags else message)[:400],
+        )
+        for user_id in recipients
+    ]
+    with transaction.atomic():
+        new = _without_existing(new)
+        for notification in new:
+            notification.clean_fields(exclude=["user", "project"])
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+    subject = _("InvestPro 新线索：%(name)s") % {"name": project.name}
+    return RemindersSent(created=len(new), emailed=_email(new, subject=subject))
+
+
+def _email(new: list[Notification], *, subject: str | None = None) -> int:
     """One e-mail per recipient with an address, listing its new reminders. A mail server that
     fails is logged: the reminders are written and shown in the app all the same."""
     if not new:
@@ -141,7 +172,7 @@ def _email(new: list[Notification]) -> int:
     sent = 0
     for user in recipients:
         messages = by_user[user.pk]
-        subject = _("InvestPro 跟进提醒（%(count)s 条）") % {"count": len(messages)}
+        subject_line = subject or _("InvestPro 跟进提醒（%(count)s 条）") % {"count": len(messages)}
         body = "\n".join(
             [
                 *(f"· {notification.message}" for notification in messages),
@@ -150,7 +181,7 @@ def _email(new: list[Notification]) -> int:
             ]
         )
         try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            send_mail(subject_line, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         except Exception:  # noqa: BLE001 — any mail failure; the in-app reminder stands
             logger.exception("reminder e-mail to user %s failed", user.pk)
             continue

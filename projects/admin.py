@@ -38,10 +38,19 @@ class IndustryAdmin(ServiceAdmin):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(ServiceAdmin):
+class ParcelAdmin(ServiceHistoryAdmin):
     writes = Writes("parcel", services.parcel_save, services.parcel_delete)
+    # The life cycle moves by its actions (the land page's 意向 and 释放) and the project's signing.
+    readonly_fields = ("status", "project", "reserved_on", "taken_on")
     list_display = (
-        "code", "name", "unit", "area_mu", "min_investment_intensity", "status", "published", "published_on",
+        "code",
+        "name",
+        "unit",
+        "area_mu",
+        "min_investment_intensity",
+        "status",
+        "published",
+        "published_on",
     )
     list_filter = ("status", "published", "unit", "industries")
     list_select_related = ("unit",)
@@ -73,12 +82,28 @@ class ProjectAdmin(ServiceHistoryAdmin):
     writes = Writes("project", services.project_save, services.project_delete)
     inline_writes = {CapitalDelivery: DELIVERY_WRITES, Activity: ACTIVITY_WRITES}
     list_display = (
-        "name", "investor", "unit", "stage", "total_investment", "signed_amount", "signed_on",
-        "delivered_total", "confidential", "updated_at",
+        "name",
+        "investor",
+        "unit",
+        "stage",
+        "total_investment",
+        "signed_amount",
+        "signed_on",
+        "delivered_total",
+        "confidential",
+        "updated_at",
     )
     list_filter = (
-        "stage", "category", "origin", "channel", "investor_kind", "returning_merchant", "mountain_sea",
-        "confidential", "unit", "industry",
+        "stage",
+        "category",
+        "origin",
+        "channel",
+        "investor_kind",
+        "returning_merchant",
+        "mountain_sea",
+        "confidential",
+        "unit",
+        "industry",
     )
     list_select_related = ("unit",)
     search_fields = ("name", "investor")
@@ -86,12 +111,39 @@ class ProjectAdmin(ServiceHistoryAdmin):
     autocomplete_fields = ("unit", "industry", "chamber", "event", "introduced_by", "parcel", "owner")
     readonly_fields = ("delivered_total", "created_at", "updated_at")
     fieldsets = (
-        (_("基本信息"), {"fields": ("name", "investor", "investor_kind", "unit", "industry", "category", "owner",
-                                "confidential")}),
-        (_("来源与渠道"), {"fields": ("origin", "returning_merchant", "mountain_sea", "channel", "chamber", "event",
-                                  "introduced_by")}),
-        (_("进展"), {"fields": ("stage", "total_investment", "signed_amount", "signed_on", "started_on",
-                              "producing_on", "dropped_on", "delivered_total")}),
+        (
+            _("基本信息"),
+            {"fields": ("name", "investor", "investor_kind", "unit", "industry", "category", "owner", "confidential")},
+        ),
+        (
+            _("来源与渠道"),
+            {
+                "fields": (
+                    "origin",
+                    "returning_merchant",
+                    "mountain_sea",
+                    "channel",
+                    "chamber",
+                    "event",
+                    "introduced_by",
+                )
+            },
+        ),
+        (
+            _("进展"),
+            {
+                "fields": (
+                    "stage",
+                    "total_investment",
+                    "signed_amount",
+                    "signed_on",
+                    "started_on",
+                    "producing_on",
+                    "dropped_on",
+                    "delivered_total",
+                )
+            },
+        ),
         (_("用地"), {"fields": ("land_area_mu", "parcel")}),
         (_("跟进"), {"fields": ("next_follow_up_on", "notes", "created_at", "updated_at")}),
     )
@@ -150,7 +202,14 @@ class EventAdmin(ServiceAdmin):
     writes = EVENT_WRITES
 
     list_display = (
-        "name", "kind", "starts_on", "location", "organizer", "invited_count", "signed_count", "signed_total",
+        "name",
+        "kind",
+        "starts_on",
+        "location",
+        "organizer",
+        "invited_count",
+        "signed_count",
+        "signed_total",
     )
     list_filter = ("kind", "organizer")
     list_select_related = ("organizer",)

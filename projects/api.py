@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from accounts.models import Unit
 from chambers import api as chambers_api
@@ -17,7 +18,14 @@ from . import services
 from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response
 from .filtersets import DeliveryFilterSet, ParcelFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
-from .selectors import attach_delivered_totals, delivered_total, events_with_signed_totals, project_rows
+from .selectors import (
+    LandMatch,
+    attach_delivered_totals,
+    delivered_total,
+    events_with_signed_totals,
+    land_matches,
+    project_rows,
+)
 
 # An export takes the list's filters and answers with a file (a JSON error body for a bad filter).
 EXPORT_SCHEMA = extend_schema(
@@ -111,6 +119,12 @@ class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
         """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
         projects = self.filter_queryset(self.get_queryset()).annotate(delivered_total=delivered_total())
         return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
+
+    @extend_schema(responses=None, filters=False)
+    @action(detail=True, pagination_class=None, filterset_class=None)
+    def parcels(self, request, pk=None):
+        """The available ready land for this project (适合地块), fitting parcels first, each rule's verdict."""
+        return matches_response(land_matches(user=request.user, project=self.get_object()))
 
 
 class VisibleProjectField(serializers.PrimaryKeyRelatedField):
@@ -214,6 +228,36 @@ class EventViewSet(chambers_api.EventViewSet):
         return self.get_queryset().get(pk=instance.pk)  # with its totals
 
 
+class LandMatchSerializer(serializers.Serializer):
+    """One parcel–project pair: does it fit, and each rule's verdict in words (why it fits, or which
+    threshold it misses and by how much)."""
+
+    def to_representation(self, match: LandMatch) -> dict:
+        return {
+            "parcel": {"id": match.parcel.pk, "code": match.parcel.code, "name": match.parcel.name},
+            "project": {"id": match.project.pk, "name": match.project.name, "stage": match.project.stage},
+            "fits": match.fits,
+            "rules": [{"rule": rule.rule, "ok": rule.ok, "text": rule.text} for rule in match.rules],
+        }
+
+
+def matches_response(matches: list[LandMatch]) -> Response:
+    return Response(LandMatchSerializer(matches, many=True).data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ReservingProjectField(VisibleProjectField):
+    """The project to reserve land for, by id (a project the caller may see)."""
+
+
+class ParcelReserveSerializer(serializers.Serializer):
+    project = ReservingProjectField()
+
+
+class ParcelReleaseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
 class ParcelSerializer(ModelRulesSerializer):
     unit = CodeField(queryset=Unit.objects.all())
     industries = CodeField(queryset=Industry.objects.all(), many=True, required=False)
@@ -223,7 +267,10 @@ class ParcelSerializer(ModelRulesSerializer):
         fields = [
             "id", "code", "name", "unit", "location", "area_mu", "industries", "requirements",
             "min_investment_intensity", "min_tax_per_mu", "status", "published", "published_on",
+            "reserved_on", "taken_on", "boundary",
         ]  # fmt: skip
+        # The life cycle moves by the reserve and release actions and by the project's signing.
+        read_only_fields = ["status", "reserved_on", "taken_on"]
 
 
 class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
@@ -242,3 +289,37 @@ class ParcelViewSet(UnitScopedWritesMixin, ModelViewSet):
             .prefetch_related("industries")
             .order_by("code")
         )
+
+    @extend_schema(responses=None, filters=False)
+    # Not public, unlike the land itself: who wants a parcel is the staff's business.
+    @action(detail=True, pagination_class=None, filterset_class=None, public_read=False)
+    def matches(self, request, pk=None):
+        """The leads and negotiating projects without land that may fit this parcel (意向项目)."""
+        return matches_response(land_matches(user=request.user, parcel=self.get_object()))
+
+    @extend_schema(request=ParcelReserveSerializer, responses=ParcelSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def reserve(self, request, pk=None):
+        """可供地 → 已意向 for one project (409 when the land or the project is not free)."""
+        parcel = self._writable_parcel()
+        data = ParcelReserveSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        parcel = services.parcel_reserve(actor=request.user, parcel=parcel, project=data.validated_data["project"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=parcel.pk)).data)
+
+    @extend_schema(request=ParcelReleaseSerializer, responses=ParcelSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def release(self, request, pk=None):
+        """已意向 → 可供地, with a reason kept in the audit history."""
+        parcel = self._writable_parcel()
+        data = ParcelReleaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parcel = services.parcel_release(actor=request.user, parcel=parcel, reason=data.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=parcel.pk)).data)
+
+    def _writable_parcel(self) -> Parcel:
+        parcel = self.get_object()
+        if not self.request.user.has_perm("projects.change_parcel"):
+            raise PermissionDenied(_("您的角色没有此操作的权限。"))
+        self.check_write(instance=parcel)
+        return parcel

@@ -77,7 +77,19 @@ class ParcelFilterSet(FilterSet):
     status = filters.ChoiceFilter(label=_("状态"), choices=Parcel.Status.choices)
     published = BooleanFilter(label=_("已公开发布"))
     industry = CodeFilter(label=_("适合产业"), queryset=Industry.objects.all(), field_name="industries")
+    min_area = filters.NumberFilter(label=_("面积不小于（亩）"), field_name="area_mu", lookup_expr="gte")
+    max_area = filters.NumberFilter(label=_("面积不大于（亩）"), field_name="area_mu", lookup_expr="lte")
+    # An investor who can invest so much per 亩 asks for the land whose threshold it meets (or that has none).
+    max_intensity = filters.NumberFilter(label=_("投资强度门槛不高于（万元/亩）"), method="filter_max_intensity")
+    available = BooleanFilter(label=_("仅看可供地"), method="filter_available")
 
     class Meta:
         model = Parcel
         fields: list[str] = []
+
+    def filter_max_intensity(self, queryset, name, value):
+        return queryset.filter(Q(min_investment_intensity__isnull=True) | Q(min_investment_intensity__lte=value))
+
+    def filter_available(self, queryset, name, value):
+        available = Q(status=Parcel.Status.AVAILABLE)
+        return queryset.filter(available if value else ~available)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Unit
 from chambers.models import Chamber, Contact, Event
 from core.constraints import FieldCheckConstraint
+from core.geojson import validate_polygon_geojson
 
 ZERO = Decimal("0")
 
@@ -114,7 +115,12 @@ class ParcelQuerySet(models.QuerySet):
 
 
 class Parcel(models.Model):
-    """Ready land (熟地) published with the industries it is for and the thresholds an investor must meet."""
+    """Ready land (熟地) published with the industries it is for and the thresholds an investor must meet.
+
+    Its life: 可供地 (available, no project) → 已意向 (reserved for one project) → 已出让 (taken, once that
+    project signs). A reservation can be released, with a reason, back to available; land that is taken
+    stays taken. The moves are projects.services.parcel_reserve / parcel_release and project_save.
+    """
 
     class Status(models.TextChoices):
         AVAILABLE = "available", _("可供地")
@@ -133,15 +139,34 @@ class Parcel(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
     published = models.BooleanField(_("已公开发布"), default=False)
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    # The one project the land is reserved for, then sold to. A project reserving land cannot be
+    # deleted (PROTECT): release the land first, so its status never points at nothing.
+    project = models.OneToOneField(
+        "Project",
+        verbose_name=_("意向项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reserved_parcel",
+    )
+    reserved_on = models.DateField(_("意向日期"), null=True, blank=True)
+    taken_on = models.DateField(_("出让日期"), null=True, blank=True)
+    # The parcel's boundary on the land map, a GeoJSON Polygon or MultiPolygon in degrees (core.geojson).
+    boundary = models.JSONField(_("地块边界（GeoJSON）"), null=True, blank=True, validators=[validate_polygon_geojson])
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ParcelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("熟地")
         verbose_name_plural = _("熟地")
         ordering = ["code"]
+        indexes = [
+            # The public land list: WHERE published ORDER BY code, filtered by status (available only).
+            models.Index(fields=["published", "status", "code"], name="parcel_published_status"),
+        ]
         constraints = [
             FieldCheckConstraint(
                 name="parcel_area_positive",
@@ -157,10 +182,34 @@ class Parcel(models.Model):
                 field="published_on",
                 violation_error_message=_("已发布的地块须填写发布日期。"),
             ),
+            FieldCheckConstraint(
+                name="parcel_available_has_no_project",
+                condition=~Q(status="available") | Q(project__isnull=True),
+                field="project",
+                violation_error_message=_("可供地不能有意向项目；意向或出让请用“意向”操作。"),
+            ),
+            FieldCheckConstraint(
+                name="parcel_reserved_has_project",
+                condition=Q(status="available") | (Q(project__isnull=False) & Q(reserved_on__isnull=False)),
+                field="project",
+                violation_error_message=_("已意向或已出让的地块须有意向项目和意向日期。"),
+            ),
+            FieldCheckConstraint(
+                name="parcel_taken_has_date",
+                condition=~Q(status="taken") | Q(taken_on__isnull=False),
+                field="taken_on",
+                violation_error_message=_("已出让的地块须有出让日期。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        check_dates(self, happened=["published_on", "reserved_on", "taken_on"], planned=[])
+        if self.taken_on and self.reserved_on and self.taken_on < self.reserved_on:
+            raise ValidationError({"taken_on": _("出让日期不能早于意向日期。")})
 
 
 class InvestorKind(models.TextChoices):
@@ -193,6 +242,7 @@ class Channel(models.TextChoices):
     REFERRAL = "referral", _("以商引商")
     DIRECT = "direct", _("直接对接")
     ONLINE = "online", _("网络招商")
+    PUBLIC_LAND = "public_land", _("熟地公开")  # an investor's enquiry on the public land page (/land/)
     OTHER = "other", _("其他")
 
 

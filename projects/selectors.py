@@ -2,15 +2,31 @@
 
 import hashlib
 import uuid
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, RowRange, Subquery, Sum, Value, Window
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from .duplicates import THRESHOLD, normalise, probe_filter, similarity
-from .models import SIGNED_STAGES, CapitalDelivery, Industry, Project
+from .models import SIGNED_STAGES, CapitalDelivery, Industry, Parcel, Project, Stage
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -313,3 +329,157 @@ def _read_filter_options() -> dict[str, list[tuple]]:
         "chamber": list(Chamber.objects.order_by("name").values_list("pk", "name")),
         "event": list(Event.objects.order_by("-starts_on", "name").values_list("pk", "name")),
     }
+# --- Matching ready land and projects ---------------------------------------------------------------
+# A project fits a parcel when the parcel allows its industry (a parcel naming no industry allows any),
+# the parcel's area covers the project's land need (用地), and the project's investment ÷ its land need
+# reaches the parcel's intensity threshold (none: no threshold). Each rule is judged once, in
+# `_judge`; the database only narrows and orders the candidates (fitting ones first), so a long
+# project table is never read into Python.
+
+MATCH_STAGES = (Stage.LEAD, Stage.NEGOTIATING)  # projects still looking for land
+MATCH_LIMIT = 20
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class MatchRule:
+    rule: str  # "industry", "area", "intensity"
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class LandMatch:
+    parcel: Parcel
+    project: Project
+    rules: tuple[MatchRule, ...]
+
+    @property
+    def fits(self) -> bool:
+        return all(rule.ok for rule in self.rules)
+
+    @property
+    def misses(self) -> tuple[MatchRule, ...]:
+        return tuple(rule for rule in self.rules if not rule.ok)
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}".rstrip("0").rstrip(".")
+
+
+def _judge_industry(parcel: Parcel, project: Project, allowed: dict[int, str]) -> MatchRule:
+    if not allowed:
+        return MatchRule("industry", True, "地块不限产业")
+    if project.industry_id is None:
+        return MatchRule("industry", False, "项目未填产业")
+    name = project.industry.name
+    if project.industry_id in allowed:
+        return MatchRule("industry", True, f"产业“{name}”在地块适合产业内")
+    return MatchRule("industry", False, f"产业“{name}”不在地块适合产业（{'、'.join(allowed.values())}）内")
+
+
+def _judge_area(parcel: Parcel, project: Project) -> MatchRule:
+    need = project.land_area_mu
+    if not need:
+        return MatchRule("area", False, "项目未填用地面积")
+    if parcel.area_mu >= need:
+        return MatchRule("area", True, f"地块 {_number(parcel.area_mu)} 亩，满足用地 {_number(need)} 亩")
+    return MatchRule(
+        "area",
+        False,
+        f"地块 {_number(parcel.area_mu)} 亩，比用地 {_number(need)} 亩少 {_number(need - parcel.area_mu)} 亩",
+    )
+
+
+def _judge_intensity(parcel: Parcel, project: Project) -> MatchRule:
+    threshold, need = parcel.min_investment_intensity, project.land_area_mu
+    if threshold is None:
+        return MatchRule("intensity", True, "地块无投资强度门槛")
+    if not need:
+        return MatchRule("intensity", False, f"未填用地面积，无法核算投资强度（门槛 {_number(threshold)} 万元/亩）")
+    intensity = project.total_investment / need
+    # Compared exactly (investment ≥ threshold × need), shown rounded: a project exactly at the threshold fits.
+    if project.total_investment >= threshold * need:
+        return MatchRule(
+            "intensity", True, f"投资强度 {_number(intensity)} 万元/亩，达到门槛 {_number(threshold)} 万元/亩"
+        )
+    return MatchRule(
+        "intensity",
+        False,
+        f"投资强度 {_number(intensity)} 万元/亩，"
+        f"比门槛 {_number(threshold)} 万元/亩低 {_number(threshold - intensity)} 万元/亩",
+    )
+
+
+def _judge(parcel: Parcel, project: Project) -> LandMatch:
+    allowed = {industry.pk: industry.name for industry in parcel.industries.all()}  # prefetched
+    rules = (_judge_industry(parcel, project, allowed), _judge_area(parcel, project), _judge_intensity(parcel, project))
+    return LandMatch(parcel=parcel, project=project, rules=rules)
+
+
+def land_matches(
+    *, user, parcel: Parcel | None = None, project: Project | None = None, limit: int = MATCH_LIMIT
+) -> list[LandMatch]:
+    """The matches of one parcel (leads and negotiating projects the user may see, holding no other
+    land) or of one project (available land), fitting ones first, each with every rule's verdict.
+
+    Pass exactly one of `parcel` and `project`."""
+    if (parcel is None) == (project is None):
+        raise TypeError("land_matches takes a parcel or a project")
+    if parcel is not None:
+        return _projects_for(parcel, user=user, limit=limit)
+    return _parcels_for(project, user=user, limit=limit)
+
+
+def _projects_for(parcel: Parcel, *, user, limit: int) -> list[LandMatch]:
+    parcel = Parcel.objects.prefetch_related("industries").get(pk=parcel.pk)
+    industry_ids = [industry.pk for industry in parcel.industries.all()]
+    candidates = Project.objects.visible_to(user).filter(
+        Q(parcel__isnull=True) | Q(parcel=parcel), stage__in=MATCH_STAGES, reserved_parcel__isnull=True
+    )
+    if industry_ids:  # others miss the industry rule: not worth listing, except those enquiring about it
+        candidates = candidates.filter(Q(industry__in=industry_ids) | Q(parcel=parcel))
+    need_ok = Q(land_area_mu__gt=0)
+    area_ok = Q(land_area_mu__lte=parcel.area_mu)
+    threshold = parcel.min_investment_intensity
+    intensity_ok = Q() if threshold is None else Q(total_investment__gte=F("land_area_mu") * threshold)
+    industry_ok = Q(industry__in=industry_ids) if industry_ids else Q()
+    ranked = candidates.annotate(
+        fit_rank=Case(When(need_ok & area_ok & intensity_ok & industry_ok, then=Value(1)), default=Value(0)),
+        enquired=Case(When(parcel=parcel, then=Value(1)), default=Value(0)),
+    ).select_related("industry", "unit")
+    rows = ranked.order_by("-fit_rank", "-enquired", "-total_investment", "-pk")[:limit]
+    return _fitting_first([_judge(parcel, candidate) for candidate in rows])
+
+
+def _parcels_for(project: Project, *, user, limit: int) -> list[LandMatch]:
+    project = Project.objects.select_related("industry").get(pk=project.pk)
+    need = project.land_area_mu
+    allows_industry = Exists(
+        Parcel.industries.through.objects.filter(parcel=OuterRef("pk"), industry=project.industry_id)
+    )
+    no_industry = ~Exists(Parcel.industries.through.objects.filter(parcel=OuterRef("pk")))
+    if need:
+        area_ok = Q(area_mu__gte=need)
+        intensity_ok = Q(min_investment_intensity__isnull=True) | Q(
+            min_investment_intensity__lte=project.total_investment / need
+        )
+    else:
+        area_ok = intensity_ok = Q(pk__in=[])
+    candidates = (
+        Parcel.objects.visible_to(user)
+        .filter(status=Parcel.Status.AVAILABLE)
+        .annotate(
+            fit_rank=Case(
+                When((Q(allows_industry) | Q(no_industry)) & area_ok & intensity_ok, then=Value(1)), default=Value(0)
+            )
+        )
+        .select_related("unit")
+        .prefetch_related("industries")
+        .order_by("-fit_rank", "code")[:limit]
+    )
+    return _fitting_first([_judge(parcel, project) for parcel in candidates])
+
+
+def _fitting_first(matches: list[LandMatch]) -> list[LandMatch]:
+    return sorted(matches, key=lambda match: not match.fits)  # stable: the database's order otherwise

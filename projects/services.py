@@ -5,10 +5,13 @@ Every write validates with the model's own rules (`full_clean`) and records its 
 trail; the rules themselves live in `projects.models`.
 """
 
+import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -38,7 +41,9 @@ def project_save(*, actor: User | None, project: Project, **fields) -> Project:
     deliveries, which still count. A stored project is locked first (see _lock_project)."""
     if project.pk is not None:
         _lock_project(project.pk)
-    return audited_save(project, actor=actor, **fields)
+    project = audited_save(project, actor=actor, **fields)
+    _parcel_follows_project(actor=actor, project=project)
+    return project
 
 
 def project_create(*, actor: User | None, **fields) -> Project:
@@ -49,6 +54,7 @@ def project_create(*, actor: User | None, **fields) -> Project:
 def project_delete(*, actor: User | None, project: Project) -> None:
     """Delete a project; one with capital deliveries is refused (the foreign key protects them)."""
     _lock_project(project.pk)
+    _refuse_if_holding_land(project, _("项目“%(name)s”已意向地块“%(parcel)s”，不能删除；请先释放地块。"))
     try:
         audited_delete(project, actor=actor)
     except ProtectedError:
@@ -117,6 +123,89 @@ def parcel_save(
     if industries is not None:
         parcel.industries.set(industries)
     return parcel
+
+
+def _refuse_if_holding_land(project: Project, message: str) -> None:
+    """ConflictError (`message` naming the project and its land) when the project reserves or bought land."""
+    held = Parcel.objects.filter(project=project).first()
+    if held is not None:
+        raise ConflictError(message % {"name": project.name, "parcel": held}, code="project_has_parcel")
+
+
+def _lock_parcel(parcel_id: int) -> Parcel:
+    """The parcel, re-read and locked: two clerks reserving the same land take turns, and the second
+    finds it no longer available."""
+    return Parcel.objects.select_for_update().get(pk=parcel_id)
+
+
+@transaction.atomic
+def parcel_reserve(*, actor: User | None, parcel: Parcel, project: Project) -> Parcel:
+    """Reserve available land for one project (可供地 → 已意向), which gets the parcel attached. Land
+    reserved for a project that is already signed is sold to it at once (→ 已出让).
+
+    Refused (ConflictError, nothing written): land that is not available; a project that already
+    reserves other land, or that is dropped."""
+    parcel = _lock_parcel(parcel.pk)
+    project = _lock_project(project.pk)
+    if parcel.status != Parcel.Status.AVAILABLE:
+        raise ConflictError(
+            _("地块“%(parcel)s”当前为“%(status)s”，只有可供地才能意向。")
+            % {"parcel": parcel, "status": parcel.get_status_display()},
+            code="parcel_not_available",
+        )
+    _refuse_if_holding_land(project, _("项目“%(name)s”已意向地块“%(parcel)s”，一个项目只能意向一块地。"))
+    if project.stage == Project.Stage.DROPPED:
+        raise ConflictError(_("项目“%(name)s”已终止，不能意向地块。") % {"name": project.name}, code="project_dropped")
+    today = timezone.localdate()
+    parcel = audited_save(parcel, actor=actor, status=Parcel.Status.RESERVED, project=project, reserved_on=today)
+    if project.parcel_id != parcel.pk:
+        audited_save(project, actor=actor, parcel=parcel)
+    if project.stage in Project.SIGNED_STAGES:
+        _parcel_take(actor=actor, parcel=parcel, signed_on=project.signed_on)
+    return parcel
+
+
+@transaction.atomic
+def parcel_release(*, actor: User | None, parcel: Parcel, reason: str) -> Parcel:
+    """Release reserved land back to available (已意向 → 可供地), the reason recorded in the audit
+    history. Land already sold (已出让) is not released; a blank reason is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写释放原因。")})
+    parcel = _lock_parcel(parcel.pk)
+    if parcel.status != Parcel.Status.RESERVED:
+        raise ConflictError(
+            _("地块“%(parcel)s”当前为“%(status)s”，只有已意向的地块才能释放。")
+            % {"parcel": parcel, "status": parcel.get_status_display()},
+            code="parcel_not_reserved",
+        )
+    project = parcel.project
+    parcel._change_reason = _("释放：%(reason)s") % {"reason": reason[:90]}
+    parcel = audited_save(parcel, actor=actor, status=Parcel.Status.AVAILABLE, project=None, reserved_on=None)
+    if project is not None and project.parcel_id == parcel.pk:
+        _lock_project(project.pk)
+        project._change_reason = parcel._change_reason
+        audited_save(project, actor=actor, parcel=None)
+    return parcel
+
+
+def _parcel_take(*, actor: User | None, parcel: Parcel, signed_on: datetime.date | None) -> Parcel:
+    """已意向 → 已出让, dated the signing (not before the reservation)."""
+    taken_on = max(signed_on or parcel.reserved_on, parcel.reserved_on)
+    return audited_save(parcel, actor=actor, status=Parcel.Status.TAKEN, taken_on=taken_on)
+
+
+def _parcel_follows_project(*, actor: User | None, project: Project) -> None:
+    """The land a project reserves follows it: sold when the project signs, released when it is
+    dropped before signing."""
+    parcel = Parcel.objects.select_for_update().filter(project=project, status=Parcel.Status.RESERVED).first()
+    if parcel is None:
+        return
+    if project.stage in Project.SIGNED_STAGES:
+        _parcel_take(actor=actor, parcel=parcel, signed_on=project.signed_on)
+    elif project.stage == Project.Stage.DROPPED:
+        parcel._change_reason = _("项目终止，自动释放")
+        audited_save(parcel, actor=actor, status=Parcel.Status.AVAILABLE, project=None, reserved_on=None)
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from chambers.models import Chamber, Contact, Event
 from projects.forms.parts import ActivityForm, DeliveryForm
 from projects.forms.stages import BUTTON_WORDS, STAGE_FORMS, drop_reason, move_allowed, stage_actions
 from projects.models import CapitalDelivery, Industry, Parcel, Project, Stage, can_edit_unit
-from projects.selectors import project_history, project_ledger
+from projects.selectors import MATCH_STAGES, land_matches, project_history, project_ledger
 from projects.services import activity_record, delivery_record, project_save
 from projects.templatetags.amounts import wan
 
@@ -100,8 +100,16 @@ def _page_context(request: HttpRequest, project: Project, **extra) -> dict:
         "may_deliver": may_edit and user.has_perm("projects.add_capitaldelivery"),
         "may_follow_up": may_edit and user.has_perm("projects.add_activity"),
         "today": timezone.localdate(),
+        "land_matches": _land_matches(user, project),
         **extra,
     }
+
+
+def _land_matches(user: User, project: Project) -> list | None:
+    """适合地块 for a project still looking for land (a lead or a negotiation without reserved land)."""
+    if project.stage not in MATCH_STAGES or Parcel.objects.filter(project=project).exists():
+        return None
+    return land_matches(user=user, project=project)
 
 
 def _stage_line(project: Project, records: list) -> list[dict]:

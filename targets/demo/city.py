@@ -201,6 +201,21 @@ PARCELS: tuple[ParcelSpec, ...] = (
                AVAILABLE, None),
     ParcelSpec("kecheng-2011-01", "柯城区航埠物流地块", "kecheng", "90", ("logistics", "commerce"), 150, 8,
                AVAILABLE, dt.date(2011, 11, 15)),
+    # More of the year's published land, for the public land page (/land/) and its map.
+    ParcelSpec("hitech-2011-02", "高新园区东港片区B地块", "hitech_zone", "180", ("electronics", "new_materials"),
+               320, 15, AVAILABLE, dt.date(2011, 8, 20)),
+    ParcelSpec("econ-2011-02", "经济开发区东港工业地块", "econ_zone", "95", ("auto_parts", "equipment"), 260, 12,
+               RESERVED, dt.date(2011, 4, 12)),
+    ParcelSpec("kecheng-2011-02", "柯城区衢化工业地块", "kecheng", "70", ("fluorosilicon",), 280, 12, AVAILABLE,
+               dt.date(2011, 10, 8)),
+    ParcelSpec("qujiang-2011-02", "衢江区高家工业地块", "qujiang", "130", ("paper", "building_materials"), 200, 9,
+               AVAILABLE, dt.date(2011, 5, 16)),
+    ParcelSpec("longyou-2011-02", "龙游城南工业地块", "longyou", "75", ("food", "textiles"), 180, 8, AVAILABLE,
+               dt.date(2011, 9, 12)),
+    ParcelSpec("kaihua-2011-02", "开化华埠工业地块", "kaihua", "50", ("new_energy",), 200, 8, AVAILABLE,
+               dt.date(2011, 12, 1)),
+    ParcelSpec("jiangshan-2011-02", "江山经济开发区山海协作地块", "jiangshan", "110",
+               ("equipment", "building_materials"), 220, 10, TAKEN, dt.date(2011, 2, 28)),
 )
 
 # Industries outside manufacturing; every other one is 工业.

@@ -31,6 +31,7 @@ from targets.models import Indicator, Report, Target, UnitGroup
 from targets.reporting import build_rows, report_compute_month, report_publish
 from targets.services import unit_group_save
 
+from . import land as land_demo
 from .buckets import BUCKETS, CHANNEL_WEIGHTS, DROPPED_UNSIGNED, INVESTOR_KINDS, LEADS, NEGOTIATING, Bucket
 from .city import (
     CATEGORY_OF_INDUSTRY,
@@ -106,6 +107,9 @@ def demo_load() -> DemoSummary:
     _save_projects(drafts)
     _save_deliveries(drafts)
     _save_activities(ctx, drafts)
+    land_demo.create_outlines(ctx.units)
+    land_demo.settle_parcels(ctx.parcels)
+    land_demo.create_leads(ctx.units, ctx.industries, ctx.parcels)
     project_caches_forget()  # written in bulk: no signal told the project list
     figures, completion = demo_figures(YEAR)
     _verify(figures, completion)
@@ -324,9 +328,11 @@ def _create_contacts(ctx: "_Context") -> dict[int | None, list[Contact]]:
 
 
 def _create_parcels(ctx: "_Context") -> dict[str, Parcel]:
+    # All available at first: land_demo.settle_parcels reserves and sells them once the projects exist.
+    shapes = land_demo.boundaries()
     parcels = [
         Parcel(code=s.code, name=s.name, unit=ctx.units[s.unit], area_mu=Decimal(s.area_mu),
-               location=f"{UNIT_SPECS[s.unit].name}{s.name}", status=s.status,
+               location=f"{UNIT_SPECS[s.unit].name}{s.name}", boundary=shapes[s.code],
                requirements=f"限{'、'.join(ctx.industries[c].name for c in s.industries)}项目，"
                             f"投资强度不低于{s.intensity}万元/亩，亩均税收不低于{s.tax_per_mu}万元。",
                min_investment_intensity=Decimal(s.intensity), min_tax_per_mu=Decimal(s.tax_per_mu),

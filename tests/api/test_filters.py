@@ -423,7 +423,9 @@ def test_other_lists_filter_by_their_obvious_fields(world, admin):
     assert count("report", {"year": 2011}) == 2
     assert count("report", {"month": 7}) == 1
     assert count("report", {"status": "provisional"}) == 1
-    ParcelFactory(unit=world.other_unit, status="taken")
+    sold_on = datetime.date(2011, 6, 1)  # land sold has the project it was sold to (the land life cycle)
+    buyer = ProjectFactory(unit=world.other_unit, signed=True)
+    ParcelFactory(unit=world.other_unit, status="taken", project=buyer, reserved_on=sold_on, taken_on=sold_on)
     assert count("parcel", {"unit": world.unit.code}) == 2
     assert count("parcel", {"industry": "new_materials"}) == 0
     assert count("parcel", {"status": "taken"}) == 1

@@ -96,7 +96,8 @@ PARCEL = {
     "id": ID, "code": CODE, "name": STR, "unit": CODE, "location": STR, "area_mu": is_amount,
     "industries": lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v), "requirements": STR,
     "min_investment_intensity": nullable(is_amount), "min_tax_per_mu": nullable(is_amount), "status": STR,
-    "published": BOOL, "published_on": nullable(is_date),
+    "published": BOOL, "published_on": nullable(is_date), "reserved_on": nullable(is_date),
+    "taken_on": nullable(is_date), "boundary": lambda v: v is None or isinstance(v, dict),
 }  # fmt: skip
 
 SHAPES = {

@@ -49,6 +49,10 @@ CONTRACT_PATHS = {
     "/api/v1/reports/{id}/preview/": {"get"},
     "/api/v1/parcels/": {"get", "post"},
     "/api/v1/parcels/{id}/": {"get", "patch"},
+    "/api/v1/parcels/{id}/matches/": {"get"},
+    "/api/v1/parcels/{id}/reserve/": {"post"},
+    "/api/v1/parcels/{id}/release/": {"post"},
+    "/api/v1/projects/{id}/parcels/": {"get"},
 }
 
 

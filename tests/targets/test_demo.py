@@ -174,7 +174,7 @@ def test_the_generated_projects_are_spread_out(demo):
     stages = set(Project.objects.values_list("stage", flat=True))
     assert stages == {"lead", "negotiating", "signed", "started", "producing", "dropped"}
     assert set(Project.objects.values_list("origin", flat=True)) == {"local", *OUTSIDE_CITY}
-    assert Project.objects.values("channel").distinct().count() == 7
+    assert Project.objects.values("channel").distinct().count() == 8  # with 熟地公开, the land page's leads
     assert Project.objects.values("investor_kind").distinct().count() == 6
     assert Project.objects.filter(confidential=True).exists()
     assert Project.objects.filter(started_on__isnull=False, producing_on__isnull=False).exists()
@@ -306,7 +306,7 @@ def test_two_loads_write_identical_data(demo):
 
 def _wipe() -> None:
     """Empty the demo's tables (inside the test's transaction), children first."""
-    for model in (Report, Activity, CapitalDelivery, Project, Parcel, Target, UnitGroup, Agreement, Contact, Event,
+    for model in (Report, Activity, CapitalDelivery, Parcel, Project, Target, UnitGroup, Agreement, Contact, Event,
                   Chamber, Unit):
         model.objects.all().delete()
 
@@ -407,3 +407,40 @@ def test_tianxia_zheshang_was_held_in_august_2011_with_its_signings(demo):
     assert {(p.signed_on.year, p.signed_on.month) for p in projects} == {(2011, 8)}
     august = ReportRow.objects.filter(report__year=2011, report__month=8, indicator__code="signed_capital").city()
     assert august.get().month_value >= Decimal("618200")  # the event's 61.82 亿 is in August's figure
+# --- Ready land on the public page ----------------------------------------------------------------------
+
+def test_a_dozen_published_parcels_with_outlines_some_reserved_or_sold(demo):
+    from land.models import ZoneOutline
+    from projects.selectors import land_matches
+
+    published = Parcel.objects.filter(published=True)
+    assert published.count() >= 12
+    assert not published.filter(boundary__isnull=True).exists()
+    assert ZoneOutline.objects.count() == Parcel.objects.values("unit").distinct().count()
+    for parcel in Parcel.objects.exclude(status="available"):
+        parcel.full_clean()
+        assert parcel.project.unit_id == parcel.unit_id
+        assert parcel.project.parcel_id == parcel.pk
+        assert (parcel.status == "taken") == (parcel.project.stage in Project.SIGNED_STAGES)
+    assert set(Parcel.objects.values_list("status", flat=True)) == {"available", "reserved", "taken"}
+    huayou = Parcel.objects.get(code="hitech-2011-01")
+    assert (huayou.status, huayou.project.name) == ("taken", "华友钴业电池材料项目")
+    enquiries = Project.objects.filter(channel="public_land")
+    assert enquiries.count() == 2
+    for lead in enquiries:  # each fits the published parcel it asked about
+        assert lead.parcel.published
+        [match] = [m for m in land_matches(user=_Leader(), parcel=lead.parcel) if m.project.pk == lead.pk]
+        assert match.fits
+    looking = Project.objects.get(name="含氟新材料中试基地项目")
+    by_code = {m.parcel.code: m for m in land_matches(user=_Leader(), project=looking)}
+    assert [r.rule for r in by_code["kecheng-2011-02"].misses] == ["intensity"]
+
+
+class _Leader:
+    """Sees every project (the matching's visibility rule), without a user row in the demo's data."""
+
+    is_authenticated = True
+    unit_id = None
+
+    def has_perm(self, permission: str) -> bool:
+        return True

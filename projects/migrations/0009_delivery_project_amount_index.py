@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_project_row_permissions'),
+        ('projects', '0008_parcel_life_cycle_constraints'),
     ]
 
     operations = [
