@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.db import connection
 
 from projects import services
 from projects.models import Project, ProjectRemoval
@@ -371,6 +372,8 @@ def test_a_cursor_page_has_an_etag_too(world, api_as):
 
 
 def test_counts_are_exact_on_sqlite(world, api_as, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL estimates: test_sync_stream.py")
     settings.API_COUNT_ESTIMATE_THRESHOLD = 0
     response = api_as("leader").get(PROJECTS)
     assert response.json()["count"] == 5 and "Count-Estimated" not in response.headers
