@@ -187,7 +187,7 @@ def _free_port() -> int:
 
 
 def _start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "THROTTLE_READ": "1000000/min", "THROTTLE_ANON": "1000000/min"}
+    env = {**os.environ, "THROTTLE_READ": "1000000/min", "THROTTLE_ANON": "1000000/min", "THROTTLE_EXPORT": "1000/min"}
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "investpro.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "2", "--log-level", "warning"],

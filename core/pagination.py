@@ -33,6 +33,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
+from core.filters import StrictNullBooleanField
+
 MAX_PAGE_SIZE = 200
 CURSOR_SALT = "investpro.cursor"
 # Parameters that shape a page, not the set of rows: they do not make a list "filtered".
@@ -42,7 +44,7 @@ PAGE_PARAMETERS = {"page", "page_size", "ordering", "format", "count_exact", "cu
 class PageForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
-    count_exact = forms.BooleanField(required=False)
+    count_exact = StrictNullBooleanField(required=False)
 
 
 def _checked_parameters(request) -> dict:
@@ -182,7 +184,7 @@ class KeysetPagination(CursorPagination):
         self.request, self.page_size = request, page_size
         self.base_url = request.build_absolute_uri()
         self.fields = tuple(getattr(view, "cursor_ordering", DEFAULT_CURSOR_ORDERING))
-        self.scope = _parameters_digest(request, self.cursor_query_param)
+        self.scope = cursor_scope(request.path, request.query_params.lists())
         position, backwards = self._decode(request.query_params.get(self.cursor_query_param, ""))
         ceiling = view.cursor_ceiling() if hasattr(view, "cursor_ceiling") else None
         self.response_headers = {}
@@ -230,7 +232,7 @@ class KeysetPagination(CursorPagination):
         return self.encode_cursor_value(self.keys[0], backwards=True)
 
     def encode_cursor_value(self, key, *, backwards: bool) -> str:
-        token = signing.dumps({"k": key, "b": backwards, "s": self.scope}, salt=CURSOR_SALT, compress=True)
+        token = cursor_token(key, scope=self.scope, backwards=backwards)
         return replace_query_param(self.base_url, self.cursor_query_param, token)
 
     def _decode(self, token: str):
@@ -274,9 +276,16 @@ def _narrowed(rows, change):
     return rows.narrowed(change) if hasattr(rows, "narrowed") else change(rows)
 
 
-def _parameters_digest(request, cursor_param: str) -> str:
-    """The list's path and parameters other than the cursor and page size, which a cursor is bound to."""
-    skipped = {cursor_param, "page_size", "format"}
-    items = sorted((k, v) for k, values in request.query_params.lists() for v in values if k not in skipped)
-    text = request.path + "?" + json.dumps(items)
+def cursor_scope(path: str, parameters) -> str:
+    """What a cursor is bound to: the list's path and its parameters (`(name, [values])` pairs) other
+    than the cursor and the page size."""
+    skipped = {"cursor", "page_size", "format"}
+    items = sorted((k, v) for k, values in parameters for v in values if k not in skipped)
+    text = path + "?" + json.dumps(items)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cursor_token(key: list | None, *, scope: str, backwards: bool = False) -> str:
+    """A signed cursor: the page starts after the row whose ordering values are `key` (before it
+    when `backwards`; from the start when None)."""
+    return signing.dumps({"k": key, "b": backwards, "s": scope}, salt=CURSOR_SALT, compress=True)

@@ -390,3 +390,9 @@ def test_the_schema_documents_sync(client):
     removed = schema["paths"][f"{PROJECTS}removed/"]["get"]
     assert any(p["name"] == "since" and p["required"] for p in removed["parameters"])
     assert "count" not in schema["components"]["schemas"]["PaginatedProjectList"]["required"]
+
+
+@pytest.mark.parametrize("value", ["-5", "yes", "2"])
+def test_a_bad_count_exact_is_a_400(value, world, api_as):
+    response = api_as("leader").get(PROJECTS, {"count_exact": value})
+    assert response.status_code == 400 and "count_exact" in response.json()
