@@ -127,6 +127,11 @@ class ProjectRows:
     def count(self) -> int:
         return self.projects.count()
 
+    @property
+    def queryset(self) -> QuerySet:
+        """The projects themselves, without the joins of the rows (keyset pages, estimated counts)."""
+        return self.projects
+
     def narrowed(self, change) -> "ProjectRows":
         """The same list with `change` (a filter, an order) applied to both its parts (keyset pages)."""
         return ProjectRows(change(self.projects), change(self.rows))
