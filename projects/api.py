@@ -28,7 +28,7 @@ from core.filters import IsoTimeField
 from core.sync import sync_horizon
 
 from . import services
-from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response, file_response, ndjson_chunks
+from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response, file_response, ndjson_chunks, streamed
 from .filtersets import DeliveryFilterSet, ParcelFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
 from .selectors import (
@@ -203,7 +203,7 @@ class ProjectViewSet(ConditionalReadMixin, UnitScopedWritesMixin, ModelViewSet):
         """Each project as the list shows it, read as rows in chunks from a server-side cursor."""
         serializer = self.get_serializer()
         zone = timezone.get_current_timezone()
-        rows = projects.values(*serializer.value_columns(), "delivered_total").iterator(chunk_size=2000)
+        rows = streamed(projects.values(*serializer.value_columns(), "delivered_total"))
         return (serializer.to_representation(row, zone) for row in rows)
 
     @REMOVED_SCHEMA

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -72,8 +73,21 @@ FORMATS = {
 
 
 def rows_of(queryset, columns: list[Column]) -> Iterator[list]:
-    for values in queryset.values_list(*[c.path for c in columns]).iterator(chunk_size=2000):
+    for values in streamed(queryset.values_list(*[c.path for c in columns])):
         yield [_cell(value, column) for value, column in zip(values, columns, strict=True)]
+
+
+def streamed(queryset) -> Iterator:
+    """The rows of `queryset` in chunks, from a server-side cursor on PostgreSQL.
+
+    Django declares that cursor WITH HOLD outside a transaction, so PostgreSQL computes the whole
+    result when it is declared: the planner is told to plan for all the rows
+    (cursor_tuple_fraction = 1, for this connection's cursors), not for the first tenth, which on a
+    filtered export chose to walk a million-row index in order rather than sort ten thousand rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET cursor_tuple_fraction = 1")
+    yield from queryset.iterator(chunk_size=2000)
 
 
 def _cell(value, column: Column):
