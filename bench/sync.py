@@ -57,7 +57,8 @@ class PullResult:
 def bench_sync() -> tuple[list[PageResult], list[PullResult]]:
     token = _bench_token()
     port = _free_port()
-    server = _start_server(port)
+    # Threads as in production (deploy/): a sync worker is killed after 30 s, a whole export with it.
+    server = _start_server(port, "--threads", "4")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
     try:
         pages = [_cursor_position(conn, token, position) for position in POSITIONS]
