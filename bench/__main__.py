@@ -83,6 +83,24 @@ def main() -> None:
             f"{result.p95_ms:.1f} | {result.floor_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
         )
 
+    from bench.sync import bench_sync
+
+    cursor_pages, pulls = bench_sync()
+    print(
+        "\n| GET /api/v1/projects/ by cursor, page_size 50 | p50 ms | keyset SQL floor p50 ms "
+        "| p50 / floor (goal ≤ 3) |"
+    )
+    print("|---|---|---|---|")
+    for page in cursor_pages:
+        print(f"| {page.label} | {page.p50_ms:.1f} | {page.floor_p50_ms:.1f} | {page.ratio:.2f} |")
+    print(
+        "\n| full pull of every project | seconds | rows | floor seconds "
+        "| time / floor (goal: export ≤ 5, cursor ≤ 20) |"
+    )
+    print("|---|---|---|---|---|")
+    for pull in pulls:
+        print(f"| {pull.label} | {pull.seconds:.1f} | {pull.rows:,} | {pull.floor_seconds:.2f} | {pull.ratio:.1f} |")
+
     from bench.pages import GOAL, bench_pages
 
     print(

@@ -186,11 +186,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "THROTTLE_READ": "1000000/min", "THROTTLE_ANON": "1000000/min"}
+def _start_server(port: int, *options: str) -> subprocess.Popen:
+    env = {**os.environ, "THROTTLE_READ": "1000000/min", "THROTTLE_ANON": "1000000/min", "THROTTLE_EXPORT": "1000/min"}
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "investpro.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
+         "--workers", "2", "--log-level", "warning", *options],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import renderers, serializers, status, viewsets
@@ -229,6 +230,32 @@ class CSVRenderer(FileRenderer):
 class XLSXRenderer(FileRenderer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
+
+
+class NDJSONRenderer(FileRenderer):
+    """One JSON object a line (the list's own representation), streamed: for a full pull."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+
+
+class ConditionalReadMixin:
+    """`ETag` on a view's list and detail answers, and 304 without a body for `If-None-Match` when
+    it still matches. The validator is a hash of the rendered body (Django's set_response_etag): it
+    changes with anything the answer shows (a delivered total, a unit's code, the caller's
+    visibility) and costs no query of its own; it saves the transfer and the client's parsing, not
+    the server's reading of the page."""
+
+    conditional_actions = ("list", "retrieve")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        conditional = getattr(self, "action", None) in self.conditional_actions
+        if not (conditional and request.method in ("GET", "HEAD") and response.status_code == 200):
+            return response
+        response.render()
+        set_response_etag(response)
+        return get_conditional_response(request._request, etag=response.headers["ETag"], response=response)
 
 
 class ServiceWritesMixin:

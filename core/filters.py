@@ -188,3 +188,17 @@ class FilterBackend(DjangoFilterBackend):
         if filterset is not None and self.form_from_data_only:
             filterset.form_from_data_only = True
         return filterset
+
+
+class IsoTimeField(forms.DateTimeField):
+    """An ISO 8601 time such as `2026-12-03T10:15:00.123456+08:00` (or `…Z`); a naive one is read in
+    the site's time zone. A `+` left unencoded in a query string arrives as a space: it is read back."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "T" in value and " " in value.strip():
+            value = value.strip().replace(" ", "+")
+        return super().to_python(value)
+
+
+class IsoTimeFilter(filters.DateTimeFilter):
+    field_class = IsoTimeField

@@ -557,6 +557,15 @@ STORAGES = {
 # one is answered 413 with a JSON error on the API (core.middleware), 400 by Django elsewhere.
 DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 
+# REST clients at scale (core/pagination.py, core/sync.py): a cursor is refused after this many
+# seconds; an unfiltered list's count above this many rows is PostgreSQL's estimate; a sync page
+# serves changes up to the oldest open transaction less this margin for the web and database clocks,
+# waiting at most SYNC_MAX_TRANSACTION seconds for one transaction.
+API_CURSOR_MAX_AGE = _env_int("API_CURSOR_MAX_AGE", 7 * 24 * 3600, minimum=60)
+API_COUNT_ESTIMATE_THRESHOLD = _env_int("API_COUNT_ESTIMATE_THRESHOLD", 100_000)
+SYNC_CLOCK_MARGIN = _env_int("SYNC_CLOCK_MARGIN_MS", 0) / 1000
+SYNC_MAX_TRANSACTION = _env_int("SYNC_MAX_TRANSACTION", 600, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ApiTokenAuthentication",

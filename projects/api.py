@@ -1,21 +1,34 @@
 """REST endpoints of projects, deliveries, activities, industries and parcels (DESIGN §4)."""
 
+from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Unit
 from chambers import api as chambers_api
 from chambers.models import Chamber, Contact, Event
-from core.api import CodeField, CSVRenderer, ModelRulesSerializer, ModelViewSet, ServiceWritesMixin, XLSXRenderer
+from core.api import (
+    CodeField,
+    ConditionalReadMixin,
+    CSVRenderer,
+    ModelRulesSerializer,
+    ModelViewSet,
+    NDJSONRenderer,
+    ServiceWritesMixin,
+    XLSXRenderer,
+)
 from core.compiled_read import CompiledListSerializer, CompiledReadMixin
+from core.filters import IsoTimeField
+from core.sync import sync_horizon
 
 from . import services
-from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response
+from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response, file_response, ndjson_chunks, streamed
 from .filtersets import DeliveryFilterSet, ParcelFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
 from .selectors import (
@@ -25,6 +38,7 @@ from .selectors import (
     events_with_signed_totals,
     land_matches,
     project_rows,
+    projects_removed_since,
 )
 
 # An export takes the list's filters and answers with a file (a JSON error body for a bad filter).
@@ -50,7 +64,16 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
     event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all(), required=False, allow_null=True)
     introduced_by = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
     parcel = serializers.PrimaryKeyRelatedField(queryset=Parcel.objects.all(), required=False, allow_null=True)
-    delivered_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    delivered_total = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        help_text="累计到位资金（万元），为项目的一部分：新增、修改或删除到位资金即修改了项目（updated_at 随之更新）。",
+    )
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="项目最后修改的时间；新增、修改、删除其到位资金或跟进记录也算修改项目。增量同步（updated_since）以此为准。",
+    )
 
     class Meta(ModelRulesSerializer.Meta):
         model = Project
@@ -84,9 +107,46 @@ class UnitScopedWritesMixin(ServiceWritesMixin):
                 raise PermissionDenied(_("只能新增或修改本单位的项目及其到位资金、跟进记录。"))
 
 
-class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
+class SinceForm(forms.Form):
+    since = IsoTimeField()
+
+
+REMOVED_SCHEMA = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "since",
+            OpenApiTypes.DATETIME,
+            required=True,
+            description="ISO 8601 时间，取上一次同步首页响应头 Sync-Horizon 的值。",
+        )
+    ],
+    responses=inline_serializer(
+        "ProjectRemovals",
+        {
+            "until": serializers.DateTimeField(help_text="此刻的同步水位（与响应头 Sync-Horizon 相同）。"),
+            "ids": serializers.ListField(
+                child=serializers.IntegerField(),
+                help_text="自 since 起被删除、转为保密或（保密项目）转到其他单位、调用者现在看不到的项目编号。",
+            ),
+        },
+    ),
+)
+
+
+class ProjectViewSet(ConditionalReadMixin, UnitScopedWritesMixin, ModelViewSet):
     """Projects: every caller sees the projects of §5 (confidential ones only in their unit and by
-    leaders); a unit's staff create and change their own unit's projects."""
+    leaders); a unit's staff create and change their own unit's projects.
+
+    REST clients keep a copy in step with cursor pages on (updated_at, id) (`?cursor=`), changes
+    since a time (`?updated_since=`), the ids they can no longer see (`removed/`) and the full list
+    streamed (`export/?format=ndjson`). A sync page serves changes up to the sync horizon
+    (core.sync), sent as the `Sync-Horizon` header: a write that commits while a client walks lies
+    above it and is served by a later page, never skipped. The recipe: walk, keeping the first
+    page's Sync-Horizon as the mark; next time walk `updated_since=<mark>`, keeping the new mark,
+    then drop the ids of `removed/?since=<old mark>`."""
+
+    cursor_ordering = ("updated_at", "id")
+    cursor_parameters = ("updated_since",)
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
@@ -107,18 +167,58 @@ class ProjectViewSet(UnitScopedWritesMixin, ModelViewSet):
         # A page is read as rows, not model instances: on long lists that is most of the time saved.
         return super().paginate_queryset(project_rows(queryset, self.get_serializer().value_columns()))
 
+    def cursor_ceiling(self):
+        """Cursor pages stop at the sync horizon (core.sync): nothing still being written is passed."""
+        return "updated_at", sync_horizon()
+
     def get_object(self):
         return attach_delivered_totals([super().get_object()])[0]
 
     def reread(self, instance: Project) -> Project:
         return attach_delivered_totals([self.get_queryset().get(pk=instance.pk)])[0]
 
-    @EXPORT_SCHEMA
-    @action(detail=False, renderer_classes=[CSVRenderer, XLSXRenderer], pagination_class=None, throttle_scope="export")
+    @extend_schema(
+        filters=True,
+        responses={
+            (200, CSVRenderer.media_type): OpenApiTypes.BINARY,
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (200, NDJSONRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
+    @action(
+        detail=False,
+        renderer_classes=[CSVRenderer, XLSXRenderer, NDJSONRenderer],
+        pagination_class=None,
+        throttle_scope="export",
+    )
     def export(self, request, format=None):
-        """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers."""
+        """The filtered list as a file: `?format=csv` (default) or `?format=xlsx`, Chinese headers; or
+        `?format=ndjson`, one project a line as the list shows it, for a full pull. CSV and NDJSON
+        stream from a server-side cursor: memory stays flat whatever the number of rows."""
         projects = self.filter_queryset(self.get_queryset()).annotate(delivered_total=delivered_total())
-        return export_response(projects, PROJECT_COLUMNS, file_format=request.accepted_renderer.format, name="projects")
+        file_format = request.accepted_renderer.format
+        if file_format == "ndjson":
+            return file_response(ndjson_chunks(self._represented(projects)), file_format="ndjson", name="projects")
+        return export_response(projects, PROJECT_COLUMNS, file_format=file_format, name="projects")
+
+    def _represented(self, projects):
+        """Each project as the list shows it, read as rows in chunks from a server-side cursor."""
+        serializer = self.get_serializer()
+        zone = timezone.get_current_timezone()
+        rows = streamed(projects.values(*serializer.value_columns(), "delivered_total"))
+        return (serializer.to_representation(row, zone) for row in rows)
+
+    @REMOVED_SCHEMA
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def removed(self, request):
+        """The ids of the projects the caller can no longer see since `since`: deleted, turned
+        confidential, or (confidential) moved out of its unit. A client drops them from its copy."""
+        form = SinceForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        horizon = sync_horizon()
+        ids = projects_removed_since(request.user, form.cleaned_data["since"])
+        return Response({"until": horizon, "ids": ids}, headers={"Sync-Horizon": horizon.isoformat()})
 
     @extend_schema(responses=None, filters=False)
     @action(detail=True, pagination_class=None, filterset_class=None)

@@ -7,10 +7,12 @@ Every row goes out through core.spreadsheets, so that no text a user typed runs 
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -65,13 +67,27 @@ DELIVERY_COLUMNS = [
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
+    "ndjson": "application/x-ndjson; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
 def rows_of(queryset, columns: list[Column]) -> Iterator[list]:
-    for values in queryset.values_list(*[c.path for c in columns]).iterator(chunk_size=2000):
+    for values in streamed(queryset.values_list(*[c.path for c in columns])):
         yield [_cell(value, column) for value, column in zip(values, columns, strict=True)]
+
+
+def streamed(queryset) -> Iterator:
+    """The rows of `queryset` in chunks, from a server-side cursor on PostgreSQL.
+
+    Django declares that cursor WITH HOLD outside a transaction, so PostgreSQL computes the whole
+    result when it is declared: the planner is told to plan for all the rows
+    (cursor_tuple_fraction = 1, for this connection's cursors), not for the first tenth, which on a
+    filtered export chose to walk a million-row index in order rather than sort ten thousand rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET cursor_tuple_fraction = 1")
+    yield from queryset.iterator(chunk_size=2000)
 
 
 def _cell(value, column: Column):
@@ -111,13 +127,36 @@ def xlsx_bytes(columns: list[Column], rows: Iterable[list], title: str) -> bytes
     return out.getvalue()
 
 
+def ndjson_chunks(records: Iterable[dict]) -> Iterator[str]:
+    """One JSON object a line, sent in pieces of about 64 KB."""
+    lines, size = [], 0
+    for record in records:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        lines.append(line)
+        size += len(line) + 1
+        if size > 64 * 1024:
+            yield "\n".join(lines) + "\n"
+            lines, size = [], 0
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
 def export_response(queryset, columns: list[Column], *, file_format: str, name: str) -> StreamingHttpResponse:
-    stamp = timezone.localdate().isoformat()
     rows = rows_of(queryset, columns)
     if file_format == "xlsx":
         body: Iterable = [xlsx_bytes(columns, rows, title=name)]
     else:
         body = csv_chunks(columns, rows)
+    return file_response(body, file_format=file_format, name=name)
+
+
+def file_response(body: Iterable, *, file_format: str, name: str) -> StreamingHttpResponse:
+    """An export's answer: streamed as `body` yields it, named `<name>-<today>.<format>`.
+
+    Rows come from `.iterator()`: on PostgreSQL a server-side cursor, declared WITH HOLD outside a
+    transaction (no transaction stays open while the file streams), closed when the generator is
+    closed — also when the client goes away and the server closes the response half-way."""
+    stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(body, content_type=FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{file_format}"'
     return response

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from core.filters import BooleanFilter, CodeFilter, FilterSet, IdFilter, StableOrderingFilter
+from core.filters import BooleanFilter, CodeFilter, FilterSet, IdFilter, IsoTimeFilter, StableOrderingFilter
 
 from .models import CapitalDelivery, Industry, Parcel, Project
 
@@ -42,6 +42,17 @@ class ProjectFilterSet(FilterSet):
     ordering = StableOrderingFilter(
         label=_("排序"),
         fields=["signed_on", "signed_amount", "total_investment", "updated_at", "name"],
+    )
+    # REST clients' incremental sync (the API answers it with cursor pages): projects created or
+    # changed at or after this time; a new delivery or activity changes its project (services).
+    updated_since = IsoTimeFilter(
+        label=_("更新时间不早于"),
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_(
+            "ISO 8601 时间：只返回此刻及以后新建或修改的项目（新增、修改、删除到位资金或跟进记录也算修改项目，"
+            "累计到位资金是项目的一部分）。答以游标分页，按 (updated_at, id) 升序。"
+        ),
     )
 
     class Meta:

@@ -484,6 +484,38 @@ class Project(models.Model):
             )
 
 
+class ProjectRemoval(models.Model):
+    """A project that some callers may no longer see: deleted, turned confidential, or (confidential)
+    moved to another unit. Written by projects.services; read by the API's `projects/removed/`.
+
+    An entry keeps the project's unit and confidentiality from before the change, so that the one
+    visibility rule (`project_visibility`) tells who could see it then: a caller is told of the
+    projects it could see before and cannot see now, and never learns the id of a confidential
+    project it was never shown. A project visible again is not listed."""
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", _("已删除")
+        CONFIDENTIAL = "confidential", _("转为保密")
+        MOVED = "moved", _("保密项目转到其他单位")
+
+    project_id = models.BigIntegerField(_("项目编号"))  # not a key: the project may be gone
+    reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("原责任单位"), on_delete=models.CASCADE, related_name="+")
+    confidential = models.BooleanField(_("原为保密"))
+    removed_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("项目移出记录")
+        verbose_name_plural = _("项目移出记录")
+        indexes = [
+            # The removals since a client's last sync: WHERE removed_at >= … (projects/removed/).
+            models.Index(fields=["removed_at"], name="project_removal_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.reason} {self.removed_at:%Y-%m-%d %H:%M}"
+
+
 class CapitalDelivery(models.Model):
     """A tranche of capital actually delivered (到位资金); big projects deliver over years."""
 

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from .duplicates import THRESHOLD, normalise, probe_filter, similarity
-from .models import SIGNED_STAGES, CapitalDelivery, Industry, Parcel, Project, Stage
+from .models import SIGNED_STAGES, CapitalDelivery, Industry, Parcel, Project, ProjectRemoval, Stage, project_visibility
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -173,6 +173,15 @@ class ProjectRows:
     def count(self) -> int:
         return self.projects.count()
 
+    @property
+    def queryset(self) -> QuerySet:
+        """The projects themselves, without the joins of the rows (keyset pages, estimated counts)."""
+        return self.projects
+
+    def narrowed(self, change) -> "ProjectRows":
+        """The same list with `change` (a filter, an order) applied to both its parts (keyset pages)."""
+        return ProjectRows(change(self.projects), change(self.rows))
+
     def __len__(self) -> int:
         return self.count()
 
@@ -182,6 +191,23 @@ class ProjectRows:
         for row in rows:
             row["delivered_total"] = totals.get(row["id"], ZERO)
         return rows
+
+
+def projects_removed_since(user, since) -> list[int]:
+    """The ids of the projects `user` could see before and cannot see now that were deleted, turned
+    confidential or moved (confidential) out of a unit at or after `since` (ProjectRemoval): what a
+    REST client that saw the list at `since` must drop. One query; a project visible again is not
+    listed."""
+    # NOT EXISTS per entry: a look-up by primary key each, not a scan of every visible project.
+    visible = Project.objects.visible_to(user).filter(pk=OuterRef("project_id"))
+    return list(
+        ProjectRemoval.objects.filter(removed_at__gte=since)
+        .filter(project_visibility(user))  # who could see it before: the entry keeps unit and confidentiality
+        .filter(~Exists(visible))
+        .order_by("project_id")
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
 
 
 # The most rows a duplicate search scores, newest first: enough for any name, bounded for a common one.

@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import audited_delete, audited_save
 from core.errors import ConflictError
 
-from .models import Activity, CapitalDelivery, Industry, Parcel, Project
+from .models import Activity, CapitalDelivery, Industry, Parcel, Project, ProjectRemoval
 
 
 def _lock_project(project_id: int) -> Project:
@@ -32,6 +32,30 @@ def _lock_project(project_id: int) -> Project:
     return Project.objects.select_for_update().get(pk=project_id)
 
 
+def _touch_project(project_id: int) -> None:
+    """A change to a project's deliveries or timeline is a change of the project for REST clients that
+    sync by `updated_at` (its delivered total is part of it): the project's time moves on too."""
+    Project.objects.filter(pk=project_id).update(updated_at=timezone.now())
+
+
+def _log_removal(stored: Project | None, project: Project) -> None:
+    """Record a project that some callers can no longer see (ProjectRemoval): turned confidential,
+    or moved to another unit while confidential (its old unit's people lose it)."""
+    if not project.confidential or stored is None:
+        return
+    if not stored.confidential:
+        _record_removal(stored, ProjectRemoval.Reason.CONFIDENTIAL)
+    elif stored.unit_id != project.unit_id:
+        _record_removal(stored, ProjectRemoval.Reason.MOVED)
+
+
+def _record_removal(stored: Project, reason: str) -> None:
+    """The entry keeps who could see the project before (its unit and confidentiality as stored)."""
+    ProjectRemoval.objects.create(
+        project_id=stored.pk, reason=reason, unit_id=stored.unit_id, confidential=stored.confidential
+    )
+
+
 # --- Projects -------------------------------------------------------------------------------------
 
 
@@ -39,11 +63,11 @@ def _lock_project(project_id: int) -> Project:
 def project_save(*, actor: User | None, project: Project, **fields) -> Project:
     """Create (an unsaved `Project()`) or change a project; dropping one (stage `dropped`) keeps its
     deliveries, which still count. A stored project is locked first (see _lock_project)."""
-    if project.pk is not None:
-        _lock_project(project.pk)
-    project = audited_save(project, actor=actor, **fields)
-    _parcel_follows_project(actor=actor, project=project)
-    return project
+    stored = _lock_project(project.pk) if project.pk is not None else None
+    saved = audited_save(project, actor=actor, **fields)
+    _parcel_follows_project(actor=actor, project=saved)
+    _log_removal(stored, saved)
+    return saved
 
 
 def project_create(*, actor: User | None, **fields) -> Project:
@@ -53,10 +77,11 @@ def project_create(*, actor: User | None, **fields) -> Project:
 @transaction.atomic
 def project_delete(*, actor: User | None, project: Project) -> None:
     """Delete a project; one with capital deliveries is refused (the foreign key protects them)."""
-    _lock_project(project.pk)
+    stored = _lock_project(project.pk)
     _refuse_if_holding_land(project, _("项目“%(name)s”已意向地块“%(parcel)s”，不能删除；请先释放地块。"))
     try:
         audited_delete(project, actor=actor)
+        _record_removal(stored, ProjectRemoval.Reason.DELETED)
     except ProtectedError:
         raise ConflictError(
             _("项目“%(name)s”已登记到位资金，不能删除；如不再推进，请将阶段改为“终止”。") % {"name": project.name},
@@ -74,8 +99,12 @@ def delivery_save(
     """Record (an unsaved `CapitalDelivery()` and its project) or change a tranche of delivered
     capital: delivered_on, amount, note, or the project it belongs to."""
     # Validate against the project as stored, and locked (see _lock_project), not a caller's copy.
+    moved_from = delivery.project_id
     delivery.project = _lock_project(project.pk if project is not None else delivery.project_id)
-    return audited_save(delivery, actor=actor, **fields)
+    saved = audited_save(delivery, actor=actor, **fields)
+    for project_id in {moved_from, saved.project_id} - {None}:
+        _touch_project(project_id)
+    return saved
 
 
 def delivery_record(*, actor: User | None, project: Project, **fields) -> CapitalDelivery:
@@ -87,6 +116,7 @@ def delivery_record(*, actor: User | None, project: Project, **fields) -> Capita
 def delivery_delete(*, actor: User | None, delivery: CapitalDelivery) -> None:
     _lock_project(delivery.project_id)  # the project's delivered total changes
     audited_delete(delivery, actor=actor)
+    _touch_project(delivery.project_id)
 
 
 # --- Follow-up timeline ---------------------------------------------------------------------------
@@ -99,7 +129,9 @@ def activity_save(*, actor: User | None, activity: Activity, **fields) -> Activi
     or correct one (the admin's; the API only adds)."""
     if activity.pk is None and activity.created_by_id is None:
         activity.created_by = actor
-    return audited_save(activity, actor=actor, **fields)
+    saved = audited_save(activity, actor=actor, **fields)
+    _touch_project(saved.project_id)
+    return saved
 
 
 def activity_record(*, actor: User | None, project: Project, **fields) -> Activity:
@@ -109,6 +141,7 @@ def activity_record(*, actor: User | None, project: Project, **fields) -> Activi
 @transaction.atomic
 def activity_delete(*, actor: User | None, activity: Activity) -> None:
     audited_delete(activity, actor=actor)
+    _touch_project(activity.project_id)
 
 
 # --- Ready land and industries ----------------------------------------------------------------------

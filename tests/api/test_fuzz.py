@@ -33,6 +33,9 @@ BINDINGS = {
     "first": ["query.chamber", "query.event", "query.contact", "body.chamber", "body.event", "body.parcel",
               "body.contact", "body.introduced_by"],  # the world has one chamber, event, contact, parcel
     "codes": ["path.code"],
+    # A cursor is the server's own signed token, handed out in `next` links: a valid request starts
+    # a walk (`cursor=`); any other string is refused (400), which no schema can foresee.
+    "cursors": ["query.cursor"],
 }  # fmt: skip
 CONFIG = {
     "seed": 20111231,
@@ -70,6 +73,7 @@ CONFIG = {
         "ids": {"values": [1, 2, 3]},
         "first": {"values": [1]},
         "codes": {"values": UNITS + INDUSTRIES + INDICATORS},
+        "cursors": {"values": [""]},
     },
     "parameters": {key: {"dictionary": name, "probability": 1.0} for name, keys in BINDINGS.items() for key in keys},
 }

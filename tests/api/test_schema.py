@@ -28,6 +28,7 @@ CONTRACT_PATHS = {
     "/api/v1/projects/": {"get", "post"},
     "/api/v1/projects/{id}/": {"get", "patch", "delete"},
     "/api/v1/projects/export/": {"get"},
+    "/api/v1/projects/removed/": {"get"},
     "/api/v1/deliveries/": {"get", "post"},
     "/api/v1/deliveries/{id}/": {"get", "patch", "delete"},
     "/api/v1/deliveries/export/": {"get"},
@@ -80,7 +81,7 @@ def test_schema_documents_what_the_endpoints_answer(client):
     export = paths["/api/v1/projects/export/"]["get"]
     assert {p["name"] for p in export["parameters"]} >= {"stage", "unit", "signed_from", "q", "ordering", "format"}
     assert set(export["responses"]["200"]["content"]) == {
-        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/x-ndjson",
     }  # fmt: skip
     project = schema["components"]["schemas"]["Project"]["properties"]
     assert project["total_investment"]["type"] == "string" and project["total_investment"]["format"] == "decimal"
@@ -144,7 +145,8 @@ def test_every_operation_documents_its_error_answers(client):
         expected = {"400", "401", "429"}
         if (path, method) not in public_reads:
             expected.add("403")
-        if "{" in path or (method == "GET" and not path.endswith("/export/")):
+        # removed/ answers one list of ids, not pages: it has nothing to be "not found".
+        if "{" in path or (method == "GET" and not path.endswith(("/export/", "/removed/"))):
             expected.add("404")  # no such object; a page past the last
         if path.endswith("/export/"):
             expected.add("404")  # a format that does not exist
