@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role
 from accounts.pages import page_view
+from land.selectors import land_figures
 
 from . import dashboard
 from .actions import actions_context
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if report.status in dashboard.READABLE:
             context["body"] = _report_body(report, own_unit_id=_own_unit_id(request.user))
             context.update(bulletin_context(report))
+            context["land_figures"] = land_figures(report.year)  # live, like the land pages: not a report row
     # The actions act on the month shown, or on this month when there is no report yet.
     today = timezone.localdate()
     year, month = (report.year, report.month) if report else (today.year, today.month)

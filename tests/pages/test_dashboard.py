@@ -326,7 +326,7 @@ def test_the_query_count_does_not_grow_with_units_and_indicators(client, setting
 
     assert large_page.count('class="card indicator"') > 10 + 8  # the standard ten and the custom ones
     assert small == large
-    assert large <= 11  # the report and its rows, the picker, the actions, the bulletin text, the nav
+    assert large <= 13  # the report and its rows, the picker, the actions, the bulletin text, land, the nav
 
 
 def test_every_figure_of_the_tables_links_to_the_projects_behind_it(client, leader_user, city):
@@ -366,3 +366,17 @@ def test_the_figures_are_rendered_once_per_computation_and_a_recompute_shows_the
     table = ranking(get(client, year=2011, month=3).content.decode(), "signed_capital")
     row = re.search(r"<tr[^>]*>\s*<th scope=\"row\">江山市.*?</tr>", table, re.S).group(0)
     assert "55 万元" in row and "55.0%" in row
+
+
+def test_the_dashboard_shows_the_years_ready_land_beside_the_figures(client, leader_user, city):
+    from tests.factories import ParcelFactory
+
+    ParcelFactory(published=True, published_on=datetime.date(2011, 2, 1), area_mu=Decimal("120.5"))
+    reporting.report_compute_month(year=2011, month=3)
+    client.force_login(leader_user)
+
+    page = get(client, year=2011, month=3).content.decode()
+
+    section = re.search(r'<section class="card land-dashboard".*?</section>', page, re.S).group(0)
+    assert "熟地供应（2011 年）" in section
+    assert "<td>1</td><td>120.50</td>" in section  # 公开发布: one parcel, its area
