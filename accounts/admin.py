@@ -24,14 +24,16 @@ from .models import ApiToken, Unit, User
 @dataclass(frozen=True)
 class Writes:
     """The services that write one model: `save(actor=…, <name>=row)` stores a new or changed row,
-    `delete(actor=…, <name>=row)` deletes one."""
+    `delete(actor=…, <name>=row)` deletes one. `m2m` names the many-to-many fields the save service
+    takes and stores itself (`save(actor=…, <name>=row, units=[…])`), under its own checks."""
 
     name: str
     save: Callable[..., models.Model]
     delete: Callable[..., None]
+    m2m: tuple[str, ...] = ()
 
-    def save_row(self, actor, row: models.Model) -> models.Model:
-        return self.save(actor=actor, **{self.name: row})
+    def save_row(self, actor, row: models.Model, **related) -> models.Model:
+        return self.save(actor=actor, **{self.name: row}, **related)
 
     def delete_row(self, actor, row: models.Model) -> None:
         self.delete(actor=actor, **{self.name: row})
@@ -45,7 +47,15 @@ class ServiceAdmin(admin.ModelAdmin):
     inline_writes: dict[type[models.Model], Writes] = {}
 
     def save_model(self, request, obj, form, change):
-        self.writes.save_row(request.user, obj)
+        related = {name: form.cleaned_data[name] for name in self.writes.m2m if name in form.cleaned_data}
+        self.writes.save_row(request.user, obj, **related)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many fields the save service stored itself are not set again by the form.
+        if not self.writes.m2m:
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
         self.writes.delete_row(request.user, obj)

@@ -54,7 +54,7 @@ class UnitGroupAdmin(ServiceHistoryAdmin):
     unit_group_save, which checks that no unit is in two groups of a year."""
 
     form = UnitGroupForm
-    writes = Writes("group", services.unit_group_save, services.unit_group_delete)
+    writes = Writes("group", services.unit_group_save, services.unit_group_delete, m2m=("units",))
     list_display = ("year", "position", "name", "code", "member_names")
     list_display_links = ("name",)
     list_filter = ("year",)
@@ -69,13 +69,6 @@ class UnitGroupAdmin(ServiceHistoryAdmin):
     def member_names(self, obj: UnitGroup) -> str:
         return "、".join(unit.name for unit in sorted(obj.units.all(), key=lambda unit: unit.code))
 
-    def save_model(self, request, obj, form, change):
-        services.unit_group_save(actor=request.user, group=obj, units=form.cleaned_data["units"])
-
-    def save_related(self, request, form, formsets, change):
-        # The members were saved by save_model through the service; the form must not set them again.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Target)
