@@ -32,6 +32,7 @@ urlpatterns = [
     # The bureau's pages: the 工作台 and the leaders' home, the board, chambers and events, reminders.
     path("", include("workspace.urls")),
     path("projects/", include("projects.urls")),
+    path("import/", include("ledgers.urls")),  # the Excel import of the units' ledgers
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
