@@ -8,7 +8,7 @@ import pytest
 
 from ledgers.importing import ImportRefused
 from projects.models import Project
-from tests.factories import ProjectFactory, UnitFactory, UserFactory
+from tests.factories import ProjectFactory, UnitFactory
 
 from .conftest import PROJECT_HEADERS, confirm, csv_bytes, errors_of, preview_of, xlsx
 
@@ -203,8 +203,3 @@ def test_preview_queries_do_not_grow_with_the_rows(staff_user, unit, django_asse
         return len(captured) - min(n, 200)  # one duplicate search per new row, for the first 200
 
     assert queries(5) == queries(300)
-
-
-def test_other_users_roles(leader_user):
-    assert not leader_user.has_perm("projects.change_project")
-    UserFactory(role="staff")
