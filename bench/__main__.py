@@ -89,6 +89,10 @@ def main() -> None:
             f"{result.page_p95_ms:.1f} | {result.api_p50_ms:.1f} | {result.ratio:.2f} | {result.queries} |"
         )
 
+    from bench.ledger import print_ledger_bench
+
+    print_ledger_bench()
+
 
 if __name__ == "__main__":
     main()
