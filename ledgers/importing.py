@@ -286,8 +286,12 @@ class ProjectLedger(Ledger):
         units = Unit.objects.all()
         if write:  # imports take turns: the second reads what the first wrote (no duplicate projects)
             units = units.select_for_update().order_by("pk")
+        units, industries = list(units), list(Industry.objects.all())
         self.units = {key: unit for unit in units for key in (unit.name, unit.code)}
-        self.industries = {key: i for i in Industry.objects.all() for key in (i.name, i.code)}
+        self.industries = {key: i for i in industries for key in (i.name, i.code)}
+        # A stored project's unit and industry, from these: comparing them asks no query per row.
+        self.unit_by_id = {unit.pk: unit for unit in units}
+        self.industry_by_id = {industry.pk: industry for industry in industries}
         self.duplicate_checks = 0
 
     def process(self, batch: list[Row]) -> list[Row]:
@@ -307,6 +311,8 @@ class ProjectLedger(Ledger):
                 project = Project(unit=row.values["unit"])
             else:
                 project._delivery_span = spans.get(project.pk, {"first": None, "last": None})
+                project.unit = self.unit_by_id[project.unit_id]
+                project.industry = self.industry_by_id.get(project.industry_id)
             old_stage = project.stage if project.pk else None
             self.assign(row, project, [*PROJECT_FIELDS, "unit", "industry"])
             row.label = f"{project.name}（{project.reference or _('新编号')}）"

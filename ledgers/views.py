@@ -1,5 +1,6 @@
 """The import pages: upload, the preview with its errors, confirm or abandon, the files to download."""
 
+import logging
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
@@ -13,8 +14,18 @@ from .files import SHEET_TITLES, error_file_bytes, template_bytes
 from .forms import UploadForm
 from .models import ImportJob
 from .reading import FileRefused
-from .services import job_abandon, job_check, job_confirm, job_create, job_request_confirm, job_runs_in_request
+from .services import (
+    job_abandon,
+    job_check,
+    job_confirm,
+    job_create,
+    job_fail,
+    job_request_confirm,
+    job_runs_in_request,
+)
 from .tasks import send_job
+
+logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
@@ -66,10 +77,14 @@ def start(request):
 
 
 def _check(job: ImportJob) -> None:
-    if job_runs_in_request(job):
-        job_check(job_id=job.pk)
-    else:
+    if not job_runs_in_request(job):
         send_job(job)
+        return
+    try:
+        job_check(job_id=job.pk)
+    except Exception as error:  # the page says the import failed, with the reason; never a 500
+        logger.exception("Import %s failed while checking", job.pk)
+        job_fail(job_id=job.pk, error=str(error))
 
 
 @page_view
@@ -104,10 +119,14 @@ def job_confirm_view(request, pk: int):
         job = job_request_confirm(job=job, user=request.user)
     except ValidationError:
         return redirect("import:job", pk=job.pk)
-    if job_runs_in_request(job):
-        job_confirm(job_id=job.pk)
-    else:
+    if not job_runs_in_request(job):
         send_job(job)
+        return redirect("import:job", pk=job.pk)
+    try:
+        job_confirm(job_id=job.pk)
+    except Exception as error:  # rolled back: nothing written; the page says so, never a 500
+        logger.exception("Import %s failed while writing", job.pk)
+        job_fail(job_id=job.pk, error=str(error))
     return redirect("import:job", pk=job.pk)
 
 

@@ -203,3 +203,24 @@ def test_preview_queries_do_not_grow_with_the_rows(staff_user, unit, django_asse
         return len(captured) - min(n, 200)  # one duplicate search per new row, for the first 200
 
     assert queries(5) == queries(300)
+
+
+def test_updates_ask_no_query_per_row(staff_user, unit, industry):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(n: int) -> int:
+        Project.objects.all().delete()
+        for i in range(n):
+            ProjectFactory(unit=unit, industry=industry, reference=f"KC-{i}", name=f"项目{i}", signed=True)
+        rows = [[f"KC-{i}", f"项目{i}改", "", "柯城区", "新材料", "省外", "开工", "100", "100", "2011-03-15"]
+                for i in range(n)]  # fmt: skip
+        content = xlsx(PROJECT_HEADERS, rows)
+        with CaptureQueriesContext(connection) as captured:
+            preview = confirm(content, staff_user)
+        assert preview.counts["update"] == n, errors_of(preview)
+        return len(captured)
+
+    # SQLite bounds a statement's parameters, so bulk_update splits 40 rows into a few statements;
+    # a query per row would add 37.
+    assert queries(40) - queries(3) <= 2
