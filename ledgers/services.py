@@ -95,7 +95,7 @@ def job_confirm(*, job_id: int) -> ImportJob | None:
     again under the lock, so what another import or user wrote since the preview is seen. A file that
     now has error rows goes back to the preview with them. None for a job that is not confirming."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("created_by", "unit").get(pk=job_id)
+        job = ImportJob.objects.select_for_update(of=("self",)).select_related("created_by", "unit").get(pk=job_id)
         if job.status != ImportJob.Status.CONFIRMING:
             return None  # done already (a second delivery of the message) or abandoned
         try:
