@@ -141,7 +141,7 @@ def print_ledger_bench() -> None:
     result = bench_ledger()
     print(f"\n| Excel import, {ROWS:,} project rows ({result.file_kib:,.0f} KiB .xlsx) | value |")
     print("|---|---|")
-    print(f"| preview (read, check every row, duplicates of the first 200), s | {result.preview_seconds:.2f} |")
+    print(f"| preview (read, check every row, duplicates of the first 50), s | {result.preview_seconds:.2f} |")
     print(f"| confirm (read, check again, write in one transaction with history), s | {result.confirm_seconds:.2f} |")
     print(f"| floor: bulk_create of the same rows without validation, seconds | {result.floor_seconds:.2f} |")
     print(f"| ratio (preview + confirm) / floor (goal ≤ 10) | {result.ratio:.1f} |")

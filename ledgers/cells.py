@@ -10,6 +10,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
@@ -109,6 +110,17 @@ def amount(value) -> Decimal | None:
     return number.quantize(CENT)
 
 
+_LABELS: dict[tuple[int, str | None], dict[str, str]] = {}
+
+
+def _by_label(choices: dict, language: str | None) -> dict[str, str]:
+    """label -> code, translated once per language (lazy labels cost a translation lookup each)."""
+    key = (id(choices), language)
+    if key not in _LABELS:
+        _LABELS[key] = {str(label): code for code, label in choices.items()}
+    return _LABELS[key]
+
+
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", ""})
 
@@ -129,8 +141,7 @@ def choice(value, choices: dict[str, str], aliases: dict[str, str] | None = None
     raw = text(value)
     if not raw:
         return None
-    by_label = {str(label): code for code, label in choices.items()}
-    found = by_label.get(raw) or (raw if raw in choices else None) or (aliases or {}).get(raw)
+    found = _by_label(choices, get_language()).get(raw) or (raw if raw in choices else None) or (aliases or {}).get(raw)
     if found is None:
         allowed = "、".join(str(label) for label in choices.values())
         raise CellError(_("“%(value)s”不是可选值；可选：%(allowed)s。") % {"value": raw, "allowed": allowed})

@@ -42,7 +42,7 @@ from .rules import month_is_published
 
 BATCH_SIZE = 1000
 PREVIEW_ROWS_PER_ACTION = 500  # rows of each kind the preview lists; the counts are always whole
-DUPLICATE_CHECKS = 200  # new projects whose possible duplicates the preview looks up (one search each)
+DUPLICATE_CHECKS = 50  # new projects whose possible duplicates the preview looks up (one search each)
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 

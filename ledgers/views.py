@@ -12,6 +12,7 @@ from accounts.pages import page_view, require_permission
 
 from .files import SHEET_TITLES, error_file_bytes, template_bytes
 from .forms import UploadForm
+from .importing import DUPLICATE_CHECKS
 from .models import ImportJob
 from .reading import FileRefused
 from .services import (
@@ -97,7 +98,7 @@ def job_page(request, pk: int):
          "rows": [row for row in rows if row["action"] == action]}
         for action, title in ACTIONS
     ]  # fmt: skip
-    context = {"job": job, "preview": preview, "sections": sections}
+    context = {"job": job, "preview": preview, "sections": sections, "duplicate_checks": DUPLICATE_CHECKS}
     return render(request, "ledgers/job.html", context)
 
 

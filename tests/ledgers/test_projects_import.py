@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledgers.importing import ImportRefused
+from ledgers.importing import DUPLICATE_CHECKS, ImportRefused
 from projects.models import Project
 from tests.factories import ProjectFactory, UnitFactory
 
@@ -200,7 +200,7 @@ def test_preview_queries_do_not_grow_with_the_rows(staff_user, unit, django_asse
         content = xlsx(["项目名称", "责任单位", "阶段", "总投资（万元）"], rows)
         with CaptureQueriesContext(connection) as captured:
             preview_of(content, staff_user)
-        return len(captured) - min(n, 200)  # one duplicate search per new row, for the first 200
+        return len(captured) - min(n, DUPLICATE_CHECKS)  # one duplicate search per new row, for the first few
 
     assert queries(5) == queries(300)
 
