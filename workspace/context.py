@@ -17,13 +17,17 @@ NAVIGATION = [
     ("通报", "dashboard"),
     ("导入", "import:start"),
 ]
+# Entries only for the roles that can use the page behind them (a leader reads, imports nothing).
+NAVIGATION_PERMISSIONS = {"import:start": "projects.change_project"}
+PAGES = "accounts.use_pages_user"
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_perm("accounts.use_pages_user"):
+    if user is None or not user.is_authenticated or not user.has_perm(PAGES):
         return {}
-    return {"navigation": _entries(request.path), **_reminders(user)}
+    entries = [e for e in _entries(request.path) if user.has_perm(NAVIGATION_PERMISSIONS.get(e["name"], PAGES))]
+    return {"navigation": entries, **_reminders(user)}
 
 
 def _reminders(user) -> dict:
@@ -45,5 +49,5 @@ def _entries(current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
-        entries.append({"label": label, "url": url, "active": active})
+        entries.append({"label": label, "url": url, "active": active, "name": name})
     return entries

@@ -93,6 +93,13 @@ def test_other_users_cannot_see_or_confirm_a_job(client, staff_user, unit):
     assert Project.objects.count() == 0
 
 
+def test_the_nav_links_to_the_import_for_those_who_may_import(client, staff_user, leader_user):
+    client.force_login(staff_user)
+    assert 'href="/import/"' in client.get(reverse("projects:list")).content.decode()
+    client.force_login(leader_user)
+    assert 'href="/import/"' not in client.get(reverse("projects:list")).content.decode()
+
+
 def test_the_template_has_instructions_and_dropdowns(staff_client, unit):
     response = staff_client.get(reverse("import:template", args=["projects"]))
     workbook = load_workbook(io.BytesIO(response.content))
