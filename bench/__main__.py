@@ -118,6 +118,10 @@ def main() -> None:
         dashboards.append(bench_dashboard_tiny())
     print_dashboard(dashboards)
 
+    from bench.ledger import print_ledger_bench
+
+    print_ledger_bench()
+
 
 if __name__ == "__main__":
     main()

@@ -249,6 +249,7 @@ INSTALLED_APPS = [
     "projects",
     "notifications",
     "land",
+    "ledgers",
     "targets",
     "workspace",
     "operations",
@@ -417,6 +418,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The monthly report: the current month every night, and the previous month until it is published.
     "reports-nightly": {"task": "targets.tasks.recompute_open_reports", "schedule": crontab(hour=1, minute=30)},
     "reports-reconcile": {"task": "targets.tasks.reconcile_reports", "schedule": crontab(minute="*")},
+    # Excel imports: send again a job whose message was lost, abandon old previews, remove old files.
+    "imports-tidy": {"task": "ledgers.tasks.tidy_imports", "schedule": crontab(minute="*/5")},
     # Operations: the heartbeat /healthz reads (stamped with beat's send time; a backlog left by a
     # stopped worker expires instead of being replayed), and the nightly backup.
     "operations-heartbeat": {

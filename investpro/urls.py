@@ -36,6 +36,7 @@ urlpatterns = [
     # Published ready land for investors, no sign-in: in Chinese, and in English under /en/.
     path("land/", include("land.urls")),
     path("en/land/", include(("land.urls", "land"), namespace="land_en"), {"language": "en"}),
+    path("import/", include("ledgers.urls")),  # the Excel import of the units' ledgers
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -78,13 +78,13 @@ class ProjectSerializer(CompiledReadMixin, ModelRulesSerializer):
     class Meta(ModelRulesSerializer.Meta):
         model = Project
         fields = [
-            "id", "name", "investor", "investor_kind", "unit", "industry", "category", "origin",
+            "id", "reference", "name", "investor", "investor_kind", "unit", "industry", "category", "origin",
             "returning_merchant", "mountain_sea", "channel", "chamber", "event", "introduced_by", "stage",
             "total_investment", "signed_amount", "signed_on", "started_on", "producing_on", "dropped_on",
             "land_area_mu", "parcel", "confidential", "owner", "next_follow_up_on", "notes",
             "delivered_total", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["id", "delivered_total", "created_at", "updated_at"]
+        read_only_fields = ["id", "reference", "delivered_total", "created_at", "updated_at"]
         list_serializer_class = CompiledListSerializer
 
 

@@ -53,11 +53,12 @@ PROJECT_COLUMNS = [
     Column("delivered_total", "累计到位资金（万元）"),
     Column("land_area_mu", "用地（亩）"),
     Column("next_follow_up_on", "下次跟进日期"),
+    Column("reference", "项目编号"),  # the Excel import finds the project again by it
 ]
 
 DELIVERY_COLUMNS = [
     Column("id", "编号"),
-    Column("project_id", "项目编号"),
+    Column("project__reference", "项目编号"),
     Column("project__name", "项目名称"),
     Column("project__unit__name", "责任单位"),
     Column("delivered_on", "到位日期"),

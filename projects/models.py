@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -292,6 +293,51 @@ def can_edit_unit(user, unit_id: int | None) -> bool:
     return user.unit_id is not None and user.unit_id == unit_id and user.has_perm("projects.change_project")
 
 
+# --- 项目编号 (project reference) -------------------------------------------------------------------
+# Every project has one, unique: generated on create as QZ-<year>-<4-digit sequence> (the year of the
+# signing, or of the creation for a lead), or given by an Excel import, which then finds the project
+# by it again (a re-import updates instead of copying). Letters, digits and - _ / . only, so that it
+# reads the same in a spreadsheet, a URL and a CSV.
+REFERENCE_PREFIX = "QZ"
+REFERENCE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z_./-]*$"
+
+
+def reference_prefix(year: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-"
+
+
+def last_reference_number(prefix: str) -> int:
+    """The highest sequence number given under a prefix (0 for none): longest first, so that
+    QZ-2011-10000 counts as after QZ-2011-9999."""
+    last = (
+        Project.objects.filter(reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    tail = last[len(prefix) :] if last else ""
+    return int(tail) if tail.isdigit() else 0
+
+
+def format_reference(prefix: str, number: int) -> str:
+    return f"{prefix}{number:04d}"
+
+
+def assign_references(projects) -> None:
+    """Give each project without a 项目编号 the next one of its year, one query per year: for a batch
+    written at once (bulk_create by the import and the demo), and for save() with a batch of one."""
+    today = timezone.localdate()
+    last: dict[str, int] = {}
+    for project in projects:
+        if project.reference:
+            continue
+        prefix = reference_prefix((project.signed_on or today).year)
+        if prefix not in last:
+            last[prefix] = last_reference_number(prefix)
+        last[prefix] += 1
+        project.reference = format_reference(prefix, last[prefix])
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
         return self.filter(project_visibility(user))
@@ -318,6 +364,13 @@ class Project(models.Model):
     Stage = Stage
     SIGNED_STAGES = SIGNED_STAGES
 
+    reference = models.CharField(
+        _("项目编号"),
+        max_length=40,
+        unique=True,
+        blank=True,  # blank on a new project: save() gives it the next one
+        validators=[RegexValidator(REFERENCE_PATTERN, _("项目编号只能包含字母、数字和 - _ / .，且以字母或数字开头。"))],
+    )
     name = models.CharField(_("项目名称"), max_length=200)
     investor = models.CharField(_("投资方"), max_length=200, blank=True)
     investor_kind = models.CharField(
@@ -442,6 +495,10 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        assign_references([self])
+        super().save(*args, **kwargs)
+
     @property
     def is_signed(self) -> bool:
         """Signed at some point: it can hold deliveries (a dropped project keeps those it had)."""
@@ -464,9 +521,16 @@ class Project(models.Model):
         if self.pk:
             self._check_against_deliveries()
 
+    def delivery_span(self) -> dict:
+        """The dates of the first and last tranche ({"first": None, "last": None} for none). A batch
+        (the Excel import) reads every project's span in one query and sets `_delivery_span`."""
+        if hasattr(self, "_delivery_span"):
+            return self._delivery_span
+        return self.deliveries.aggregate(first=models.Min("delivered_on"), last=models.Max("delivered_on"))
+
     def _check_against_deliveries(self) -> None:
         """A project's deliveries stay valid when the project changes under them."""
-        span = self.deliveries.aggregate(first=models.Min("delivered_on"), last=models.Max("delivered_on"))
+        span = self.delivery_span()
         first, last = span["first"], span["last"]
         if first is None:
             return

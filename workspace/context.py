@@ -18,13 +18,17 @@ NAVIGATION = [
     ("督查", "dashboard_inspection"),
     ("导入", "import:start"),
 ]
+# Entries only for the roles that can use the page behind them (a leader reads, imports nothing).
+NAVIGATION_PERMISSIONS = {"import:start": "projects.change_project"}
+PAGES = "accounts.use_pages_user"
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_perm("accounts.use_pages_user"):
+    if user is None or not user.is_authenticated or not user.has_perm(PAGES):
         return {}
-    return {"navigation": _entries(request.path), **_reminders(user)}
+    entries = [e for e in _entries(request.path) if user.has_perm(NAVIGATION_PERMISSIONS.get(e["name"], PAGES))]
+    return {"navigation": entries, **_reminders(user)}
 
 
 def _reminders(user) -> dict:
@@ -46,7 +50,7 @@ def _entries(current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
-        entries.append({"label": label, "url": url, "active": active})
+        entries.append({"label": label, "url": url, "active": active, "name": name})
     # One entry is current: the most specific (/dashboard/inspection/ is 督查, not also 通报).
     current = max((e for e in entries if e["active"]), key=lambda e: len(e["url"]), default=None)
     for entry in entries:

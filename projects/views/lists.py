@@ -47,8 +47,9 @@ SORT_LABELS = {
 }  # fmt: skip
 
 ROW_COLUMNS = [
-    "id", "name", "investor", "unit__name", "stage", "origin", "total_investment", "signed_amount", "signed_on",
-    "next_follow_up_on", "updated_at", "confidential", "owner__username", "owner__first_name", "owner__last_name",
+    "id", "reference", "name", "investor", "unit__name", "stage", "origin", "total_investment", "signed_amount",
+    "signed_on", "next_follow_up_on", "updated_at", "confidential", "owner__username", "owner__first_name",
+    "owner__last_name",
 ]  # fmt: skip
 
 STAGE_LABELS = dict(Project.Stage.choices)
@@ -203,7 +204,8 @@ def _rows_html(rows: list[dict]) -> str:
         owner = f"{row['owner__last_name'] or ''}{row['owner__first_name'] or ''}".strip() or row["owner__username"]
         secret = ' <span class="badge badge-warn">保密</span>' if row["confidential"] else ""
         cells = [
-            ("name", "项目名称", f'<a href="{detail.format(row["id"])}">{escape(row["name"])}</a>{secret}'),
+            ("name", "项目名称", f'<a href="{detail.format(row["id"])}">{escape(row["name"])}</a>{secret}'
+             f'<br><span class="meta">{escape(row["reference"])}</span>'),
             ("investor", "投资方", escape(row["investor"] or "—")),
             ("nowrap", "责任单位", escape(row["unit__name"])),
             ("nowrap", "阶段", f'<span class="badge stage-{row["stage"]}">{STAGE_LABELS.get(row["stage"], "")}</span>'),
@@ -217,7 +219,7 @@ def _rows_html(rows: list[dict]) -> str:
         ]
         tds = "".join(f'<td class="{css}" data-label="{label}">{html}</td>' for css, label, html in cells)
         lines.append(f"<tr>{tds}</tr>")
-    # Safe: every text a user typed (name, investor, unit, owner) is escaped above; the rest are the
+    # Safe: every text a user typed (name, reference, investor, unit, owner) is escaped above; the rest are the
     # stages' and origins' own labels, dates, amounts and ids (tests/pages/test_project_list.py).
     return mark_safe("\n".join(lines))
 

@@ -25,7 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Role, Unit, User
 from accounts.services import user_create
 from chambers.models import Agreement, Chamber, Contact, Event
-from projects.models import Activity, CapitalDelivery, Industry, InvestorKind, Parcel, Project
+from projects.models import Activity, CapitalDelivery, Industry, InvestorKind, Parcel, Project, assign_references
 from projects.selectors import project_caches_forget
 from targets.models import Indicator, Report, Target, UnitGroup
 from targets.reporting import build_rows, report_compute_month, report_publish
@@ -725,6 +725,7 @@ def _land(rng: random.Random, industry: str, total: int) -> Decimal | None:
 def _save_projects(drafts: list[_Draft]) -> None:
     projects = [d.project for d in drafts]
     _clean_all(projects)
+    assign_references(projects)  # bulk_create does not call save(), which gives them otherwise
     created = bulk_create_with_history(projects, Project, default_change_reason=HISTORY_REASON)
     for draft, project in zip(drafts, created, strict=True):
         draft.project = project

@@ -13,7 +13,7 @@ DELIVERY_EXPORT = reverse("delivery-export")
 PROJECT_HEADERS = [
     "编号", "项目名称", "投资方", "投资方类型", "责任单位", "产业", "项目类别", "资金来源", "浙商回归", "山海协作",
     "引进渠道", "阶段", "总投资（万元）", "协议引资额（万元）", "签约日期", "开工日期", "投产日期", "终止日期",
-    "累计到位资金（万元）", "用地（亩）", "下次跟进日期",
+    "累计到位资金（万元）", "用地（亩）", "下次跟进日期", "项目编号",
 ]  # fmt: skip
 DELIVERY_HEADERS = ["编号", "项目编号", "项目名称", "责任单位", "到位日期", "到位金额（万元）", "说明"]
 
@@ -63,7 +63,7 @@ def test_confidential_rows_are_absent_for_those_who_may_not_see_them(role, world
     assert "保密的柯城项目" not in names
     assert "年产十万吨新材料项目" in names
     deliveries = csv_rows(api_as(role).get(DELIVERY_EXPORT))
-    assert str(world.secret.pk) not in {row[1] for row in deliveries[1:]}
+    assert world.secret.reference not in {row[1] for row in deliveries[1:]}
 
 
 def test_project_xlsx_opens_and_has_chinese_headers(world, api_as):

@@ -50,7 +50,8 @@ INDICATOR = {
     "position": INT, "active": BOOL,
 }  # fmt: skip
 PROJECT = {
-    "id": ID, "name": STR, "investor": STR, "investor_kind": STR, "unit": CODE, "industry": nullable(CODE),
+    "id": ID, "reference": STR, "name": STR, "investor": STR, "investor_kind": STR, "unit": CODE,
+    "industry": nullable(CODE),
     "category": STR, "origin": STR, "returning_merchant": BOOL, "mountain_sea": BOOL, "channel": STR,
     "chamber": nullable(ID), "event": nullable(ID), "introduced_by": nullable(ID), "stage": STR,
     "total_investment": is_amount, "signed_amount": nullable(is_amount), "signed_on": nullable(is_date),
