@@ -1,5 +1,7 @@
 """Filter pieces shared by every list."""
 
+import re
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -56,12 +58,24 @@ class BooleanFilter(filters.BooleanFilter):
 ID_MIN, ID_MAX = 1, 2**63 - 1
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits only, as the schema's integer says: Django's IntegerField also takes "21.0"."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not WHOLE_NUMBER.fullmatch(value.strip()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(filters.NumberFilter):
     """A whole number within the bounds it is given (`min_value`, `max_value`): one outside them is a
     400 naming the filter (a NumberFilter takes 1.5, and any size, which the database may not hold)."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
 
 class IdFilter(IntegerFilter):
