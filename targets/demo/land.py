@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Unit
 from land.models import ZoneOutline
-from projects.models import Industry, Parcel, Project
+from projects.models import Industry, Parcel, Project, assign_references
 
 from .city import PARCELS
 
@@ -143,6 +143,7 @@ def create_leads(units: dict[str, Unit], industries: dict[str, Industry], parcel
         )  # fmt: skip
         for name, investor, unit, industry, need, investment, parcel in LEADS
     ]
+    assign_references(leads)  # 项目编号: bulk_create does not call save()
     for lead in leads:
         lead.full_clean()
     bulk_create_with_history(leads, Project, default_change_reason=HISTORY_REASON)
