@@ -13,6 +13,7 @@ what it cannot see on its own.
 from dataclasses import dataclass
 
 import uritemplate
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular import openapi
@@ -168,6 +169,9 @@ class AutoSchema(openapi.AutoSchema):
             declared = filters.get(parameter["name"])
             extra = getattr(declared, "extra", {})
             schema = parameter["schema"].get("items", parameter["schema"])
+            if schema.get("type") == "number" and declared is not None:
+                # django-filter's NumberFilter refuses a number beyond ±1e50 (its own validator).
+                schema.update(_validator_bounds(declared.field))
             if schema.get("type") != "integer":
                 continue
             if isinstance(declared, ModelChoiceFilter | ModelMultipleChoiceFilter):
@@ -219,6 +223,13 @@ def _empty_allowed(parameters: list[dict]) -> list[dict]:
         if parameter["schema"].get("type") != "array":
             parameter["allowEmptyValue"] = True
     return parameters
+
+
+def _validator_bounds(field) -> dict:
+    """The bounds a form field's Min/MaxValueValidators check, as the schema states them."""
+    low = next((v.limit_value for v in field.validators if isinstance(v, MinValueValidator)), None)
+    high = next((v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None)
+    return _bounds(None if low is None else float(low), None if high is None else float(high))
 
 
 def _bounds(low, high) -> dict:

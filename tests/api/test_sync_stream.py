@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from projects import services
-from projects.models import Project
+from projects.models import Project, assign_references
 from tests.api.test_sync import PROJECTS, applied, full_pull, walk
 from tests.factories import ProjectFactory
 
@@ -30,9 +30,11 @@ def ndjson(response) -> list[dict]:
 
 
 def more_projects(unit, count: int) -> None:
-    Project.objects.bulk_create(
+    projects = [
         Project(name=f"批量项目{n}", investor=f"投资方{n}", unit=unit, total_investment=1) for n in range(count)
-    )
+    ]
+    assign_references(projects)  # bulk_create does not call save(), which gives the 项目编号
+    Project.objects.bulk_create(projects)
 
 
 @pytest.mark.parametrize("role", ["leader", "reader", "own_staff"])
