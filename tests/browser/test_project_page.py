@@ -54,6 +54,7 @@ def test_staff_signs_a_lead_records_a_tranche_and_logs_a_visit(live_server, page
 
     # 签约 without a date: the error beside the field, the amount kept.
     page.get_by_role("button", name="签约").click()
+    page.wait_for_load_state("networkidle")  # the form is swapped in and settled before a person types
     page.get_by_label("协议引资额").fill("12000")
     page.get_by_role("button", name="签约").click()
     date_field = page.locator(".field", has=page.get_by_label("签约日期"))
