@@ -108,11 +108,11 @@ WITH units AS (SELECT array_agg(id ORDER BY code) AS ids FROM accounts_unit),
        FROM numbered
      )
 INSERT INTO projects_project (
-  name, investor, investor_kind, category, origin, returning_merchant, mountain_sea, channel, stage,
+  reference, name, investor, investor_kind, category, origin, returning_merchant, mountain_sea, channel, stage,
   total_investment, signed_amount, signed_on, started_on, producing_on, dropped_on, land_area_mu,
   confidential, next_follow_up_on, notes, created_at, updated_at, unit_id, industry_id)
 SELECT
-  %(prefix)s || g, '负载投资有限公司' || (h %% 5000),
+  'LOAD-' || g, %(prefix)s || g, '负载投资有限公司' || (h %% 5000),
   (ARRAY['central_soe','provincial_soe','listed','private','foreign','other'])[1 + (h / 3) %% 6],
   (ARRAY['industrial','service','agriculture','social'])[1 + (h / 17) %% 4],
   origin,
