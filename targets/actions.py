@@ -52,11 +52,13 @@ def month_query(year: int, month: int, **extra) -> str:
     return urlencode({"year": year, "month": month, **extra})
 
 
-def actions_context(user, year: int, month: int, back: str = "") -> dict:
+def actions_context(user, year: int, month: int, back: str = "", report: Report | None = None) -> dict:
     """What `targets/_report_actions.html` shows: the month's report (or none yet) and what the
     user may do with it; `back` is the page to return to after an action (the page showing the
-    partial). A page includes the partial with `{% report_actions year month %}`."""
-    report = Report.objects.filter(year=year, month=month).first()
+    partial). A page includes the partial with `{% report_actions year month %}`; a page that has
+    read the month's report already passes it as `report`."""
+    if report is None:
+        report = Report.objects.filter(year=year, month=month).first()
     return {
         "back": back,
         "publish_query": month_query(year, month, **({"next": back} if back else {})),
