@@ -32,6 +32,7 @@ from core.api import (
 )
 from core.compiled_read import CompiledListSerializer, CompiledReadMixin
 from core.filters import IsoTimeField
+from core.schema import DETAIL
 from core.sync import sync_horizon
 
 from . import services
@@ -160,7 +161,7 @@ REMOVED_SCHEMA = extend_schema(
             },
         ),
         410: OpenApiResponse(
-            response=inline_serializer("FullPullRequired", {"detail": serializers.CharField()}),
+            response={"$ref": f"#/components/schemas/{DETAIL}"},  # `{"detail": …}`, as every other refusal
             description=(
                 "The removals since `since` cannot bring the copy in step: the log was pruned after it "
                 "(entries are kept SYNC_REMOVALS_KEEP_DAYS days), or the caller's own role or unit changed "
