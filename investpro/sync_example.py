@@ -83,7 +83,7 @@ class Server:
             except urllib.error.HTTPError as error:
                 if error.code != 429:
                     raise self._refusal(error, url) from None
-                time.sleep(int(error.headers.get("Retry-After") or 1))
+                time.sleep(_seconds(error.headers.get("Retry-After")))
             except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 reason = getattr(error, "reason", error)
                 raise SyncError(
@@ -102,6 +102,11 @@ class Server:
         if error.code == 403:
             return SyncError("该令牌的用户无权读取项目列表（403）。/ this token may not read the project list")
         return SyncError(f"服务器拒绝了请求（{error.code}）：{body or error.reason} — {url}")
+
+
+def _seconds(retry_after: str | None) -> int:
+    """Retry-After in seconds (InvestPro sends whole seconds); a second when it says nothing usable."""
+    return int(retry_after) if retry_after and retry_after.isdigit() else 1
 
 
 def _json_or_empty(error: urllib.error.HTTPError) -> dict:

@@ -128,7 +128,7 @@ class FullPullRequired(APIException):
     default_code = "full_pull_required"
 
 
-def full_pull_message(reason: str) -> str:
+def full_pull_message(reason: IncompleteRemovals) -> str:
     """The 410's words for each reason of removals_incomplete."""
     if reason == IncompleteRemovals.PRUNED:
         why = _("移出记录只保留 %(days)s 天（SYNC_REMOVALS_KEEP_DAYS），since 之后的部分记录已清理") % {

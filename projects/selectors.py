@@ -1,6 +1,7 @@
 """Reads about projects that are more than one filter."""
 
 import datetime
+import enum
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -228,14 +229,14 @@ def projects_removed_since(user, since) -> list[int]:
 SCOPE_CHANGE_GRACE = datetime.timedelta(minutes=1)
 
 
-class IncompleteRemovals:
+class IncompleteRemovals(enum.StrEnum):
     """Why `projects/removed/?since=` cannot give a caller the whole list (see removals_incomplete)."""
 
     PRUNED = "pruned"
     SCOPE_CHANGED = "scope_changed"
 
 
-def removals_incomplete(user, since: datetime.datetime) -> str | None:
+def removals_incomplete(user, since: datetime.datetime) -> IncompleteRemovals | None:
     """Whether the removals since `since` cannot bring `user`'s copy in step, and why: entries after
     `since` were pruned from the log (RemovalLogStart), or the user's own role or unit changed after
     it (User.scope_changed_at), so the projects it may see are not those its copy was made of.
@@ -246,7 +247,7 @@ def removals_incomplete(user, since: datetime.datetime) -> str | None:
     start = RemovalLogStart.objects.filter(pk=RemovalLogStart.ONLY).values_list("complete_since", flat=True).first()
     if start is not None and since < start:
         return IncompleteRemovals.PRUNED
-    changed = getattr(user, "scope_changed_at", None)
+    changed = user.scope_changed_at
     if changed is not None and since < changed + SCOPE_CHANGE_GRACE:
         return IncompleteRemovals.SCOPE_CHANGED
     return None
