@@ -6,6 +6,7 @@ full, and the file runs alone on the standard library with clear messages for a 
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -198,9 +199,12 @@ def test_a_bad_token_is_named(world, live_server, tmp_path):
 
 
 def test_an_unreachable_server_is_named(tmp_path):
-    result = run_alone(tmp_path, "http://127.0.0.1:9", "any-token", str(tmp_path / "copy"))  # discard: closed
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = run_alone(tmp_path, closed, "any-token", str(tmp_path / "copy"))
     assert result.returncode == 1
-    assert "无法连接服务器 http://127.0.0.1:9" in result.stderr and "Traceback" not in result.stderr
+    assert f"无法连接服务器 {closed}" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_url_without_scheme_is_a_usage_error(tmp_path):
