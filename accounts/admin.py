@@ -107,14 +107,18 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("last_name", "first_name", "email")}),
-        (_("角色与单位"), {"fields": ("role", "unit", "is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("角色与单位"),
+            {"fields": ("role", "unit", "scope_changed_at", "is_active", "is_staff", "is_superuser", "groups")},
+        ),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("角色与单位"), {"classes": ("wide",), "fields": ("role", "unit")}),
     )
-    readonly_fields = ("is_staff", "is_superuser", "groups", "last_login", "date_joined")
+    # scope_changed_at is stamped by user_save when the role or unit changes (REST clients then pull in full).
+    readonly_fields = ("is_staff", "is_superuser", "groups", "scope_changed_at", "last_login", "date_joined")
 
     def save_model(self, request, obj, form, change):
         services.user_save(user=obj)

@@ -56,6 +56,10 @@ class User(AbstractUser):
         Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
 
+    # When the role or unit last changed (accounts.services.user_save): the projects the user may see
+    # changed then, so a REST client's copy from before must be rebuilt (projects/removed/ says so).
+    scope_changed_at = models.DateTimeField(_("角色或单位变更时间"), null=True, blank=True, editable=False)
+
     objects = InvestProUserManager()
 
     class Meta(AbstractUser.Meta):

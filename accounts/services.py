@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, Role, Unit, User
@@ -85,14 +86,28 @@ def user_set_role(*, user: User, role: str, unit: Unit | None) -> None:
 @transaction.atomic
 def user_save(*, user: User, **fields) -> User:
     """Create (an unsaved `User`, its password already set) or change a user: the flags follow its
-    role, the model's rules are checked, and it becomes a member of exactly its role's group."""
+    role, the model's rules are checked, and it becomes a member of exactly its role's group. A
+    change of role or unit is stamped (`scope_changed_at`): see _stamp_scope_change."""
     for name, value in fields.items():
         setattr(user, name, value)
     user_set_role(user=user, role=user.role, unit=user.unit)
+    _stamp_scope_change(user)
     user.full_clean(exclude=["password"])
     user.save()
     user_sync_group(user=user)
     return user
+
+
+def _stamp_scope_change(user: User) -> None:
+    """A stored user whose role or unit changes may see other projects from now on (DESIGN §5): a
+    REST client's copy of the project list made before cannot be brought in step by changes and
+    removals, so `projects/removed/` asks for a full pull when its `since` is before this moment.
+    The stored row is read locked, so that two admins' changes take turns. A new user has no copy yet."""
+    if user.pk is None:
+        return
+    stored = User.objects.select_for_update().filter(pk=user.pk).values("role", "unit_id").first()
+    if stored is not None and (stored["role"], stored["unit_id"]) != (user.role, user.unit_id):
+        user.scope_changed_at = timezone.now()
 
 
 def user_create(*, username: str, role: str, unit_code: str | None = None, password: str | None = None) -> User:

@@ -428,6 +428,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": HEALTH_STALE_AFTER},
     },
     "operations-backup-nightly": {"task": "operations.tasks.backup_nightly", "schedule": crontab(hour=2, minute=30)},
+    # REST sync: removal-log entries older than SYNC_REMOVALS_KEEP_DAYS (projects.services.removals_prune).
+    "sync-removals-prune": {"task": "projects.tasks.prune_removals", "schedule": crontab(hour=3, minute=30)},
     # Staff reminders (notifications.services.reminders_send): written before the working day starts.
     "reminders-nightly": {"task": "notifications.tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
 }
@@ -568,6 +570,16 @@ API_CURSOR_MAX_AGE = _env_int("API_CURSOR_MAX_AGE", 7 * 24 * 3600, minimum=60)
 API_COUNT_ESTIMATE_THRESHOLD = _env_int("API_COUNT_ESTIMATE_THRESHOLD", 100_000)
 SYNC_CLOCK_MARGIN = _env_int("SYNC_CLOCK_MARGIN_MS", 0) / 1000
 SYNC_MAX_TRANSACTION = _env_int("SYNC_MAX_TRANSACTION", 600, minimum=1)
+# The removal log (projects/removed/) keeps this many days; the nightly prune (beat) deletes older
+# entries, and a `since` before them is refused (410: do a full pull). Longer than a cursor lives: a
+# full pull may take that long, and its mark must still be within the log when it ends.
+SYNC_REMOVALS_KEEP_DAYS = _env_int("SYNC_REMOVALS_KEEP_DAYS", 30, minimum=1)
+if SYNC_REMOVALS_KEEP_DAYS * 24 * 3600 <= API_CURSOR_MAX_AGE:
+    _refuse(
+        "SYNC_REMOVALS_KEEP_DAYS",
+        f"须长于 API_CURSOR_MAX_AGE（{API_CURSOR_MAX_AGE} 秒）/ must be longer than API_CURSOR_MAX_AGE "
+        f"({API_CURSOR_MAX_AGE} s), not {SYNC_REMOVALS_KEEP_DAYS} days",
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

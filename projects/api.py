@@ -1,13 +1,20 @@
 """REST endpoints of projects, deliveries, activities, industries and parcels (DESIGN §4)."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Unit
@@ -25,6 +32,7 @@ from core.api import (
 )
 from core.compiled_read import CompiledListSerializer, CompiledReadMixin
 from core.filters import IsoTimeField
+from core.schema import DETAIL
 from core.sync import sync_horizon
 
 from . import services
@@ -32,6 +40,7 @@ from .exports import DELIVERY_COLUMNS, PROJECT_COLUMNS, export_response, file_re
 from .filtersets import DeliveryFilterSet, ParcelFilterSet, ProjectFilterSet
 from .models import Activity, CapitalDelivery, Industry, Parcel, Project, can_edit_unit
 from .selectors import (
+    IncompleteRemovals,
     LandMatch,
     attach_delivered_totals,
     delivered_total,
@@ -39,6 +48,7 @@ from .selectors import (
     land_matches,
     project_rows,
     projects_removed_since,
+    removals_incomplete,
 )
 
 # An export takes the list's filters and answers with a file (a JSON error body for a bad filter).
@@ -111,6 +121,25 @@ class SinceForm(forms.Form):
     since = IsoTimeField()
 
 
+class FullPullRequired(APIException):
+    """410: the removals since the client's mark cannot bring its copy in step; it must do a full pull."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "full_pull_required"
+
+
+def full_pull_message(reason: IncompleteRemovals) -> str:
+    """The 410's words for each reason of removals_incomplete."""
+    if reason == IncompleteRemovals.PRUNED:
+        why = _("移出记录只保留 %(days)s 天（SYNC_REMOVALS_KEEP_DAYS），since 之后的部分记录已清理") % {
+            "days": settings.SYNC_REMOVALS_KEEP_DAYS
+        }
+    else:
+        why = _("您的角色或所属单位在 since 之后已变更，可见的项目随之改变")
+    advice = _("请重新全量同步（不带 updated_since 从头遍历列表），以其首页的 Sync-Horizon 为新的起点。")
+    return _("%(why)s，无法据此更新本地副本：%(advice)s") % {"why": why, "advice": advice}
+
+
 REMOVED_SCHEMA = extend_schema(
     parameters=[
         OpenApiParameter(
@@ -120,16 +149,27 @@ REMOVED_SCHEMA = extend_schema(
             description="ISO 8601 时间，取上一次同步首页响应头 Sync-Horizon 的值。",
         )
     ],
-    responses=inline_serializer(
-        "ProjectRemovals",
-        {
-            "until": serializers.DateTimeField(help_text="此刻的同步水位（与响应头 Sync-Horizon 相同）。"),
-            "ids": serializers.ListField(
-                child=serializers.IntegerField(),
-                help_text="自 since 起被删除、转为保密或（保密项目）转到其他单位、调用者现在看不到的项目编号。",
+    responses={
+        200: inline_serializer(
+            "ProjectRemovals",
+            {
+                "until": serializers.DateTimeField(help_text="此刻的同步水位（与响应头 Sync-Horizon 相同）。"),
+                "ids": serializers.ListField(
+                    child=serializers.IntegerField(),
+                    help_text="自 since 起被删除、转为保密或（保密项目）转到其他单位、调用者现在看不到的项目编号。",
+                ),
+            },
+        ),
+        410: OpenApiResponse(
+            response={"$ref": f"#/components/schemas/{DETAIL}"},  # `{"detail": …}`, as every other refusal
+            description=(
+                "The removals since `since` cannot bring the copy in step: the log was pruned after it "
+                "(entries are kept SYNC_REMOVALS_KEEP_DAYS days), or the caller's own role or unit changed "
+                "after it (the projects it may see changed). Do a full pull (walk the list without "
+                "`updated_since`) and keep its first page's Sync-Horizon as the new mark."
             ),
-        },
-    ),
+        ),
+    },
 )
 
 
@@ -216,8 +256,11 @@ class ProjectViewSet(ConditionalReadMixin, UnitScopedWritesMixin, ModelViewSet):
         form = SinceForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors)
+        since = form.cleaned_data["since"]
         horizon = sync_horizon()
-        ids = projects_removed_since(request.user, form.cleaned_data["since"])
+        ids = projects_removed_since(request.user, since)
+        if reason := removals_incomplete(request.user, since):
+            raise FullPullRequired(full_pull_message(reason))
         return Response({"until": horizon, "ids": ids}, headers={"Sync-Horizon": horizon.isoformat()})
 
     @extend_schema(responses=None, filters=False)

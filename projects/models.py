@@ -580,6 +580,25 @@ class ProjectRemoval(models.Model):
         return f"{self.project_id} {self.reason} {self.removed_at:%Y-%m-%d %H:%M}"
 
 
+class RemovalLogStart(models.Model):
+    """How far back the removal log (ProjectRemoval) is complete: one row, moved forward by each
+    prune (projects.services.removals_prune). `projects/removed/?since=` before it would miss the
+    pruned entries, so it is refused and the client does a full pull. No row: nothing was pruned yet,
+    the log is complete since it began."""
+
+    ONLY = 1
+
+    complete_since = models.DateTimeField(_("完整记录起点"))
+
+    class Meta:
+        verbose_name = _("项目移出记录保留起点")
+        verbose_name_plural = _("项目移出记录保留起点")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="removal_log_start_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.complete_since:%Y-%m-%d %H:%M}"
+
+
 class CapitalDelivery(models.Model):
     """A tranche of capital actually delivered (到位资金); big projects deliver over years."""
 

@@ -1,5 +1,7 @@
 """Reads about projects that are more than one filter."""
 
+import datetime
+import enum
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -26,7 +28,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from .duplicates import THRESHOLD, normalise, probe_filter, similarity
-from .models import SIGNED_STAGES, CapitalDelivery, Industry, Parcel, Project, ProjectRemoval, Stage, project_visibility
+from .models import (
+    SIGNED_STAGES,
+    CapitalDelivery,
+    Industry,
+    Parcel,
+    Project,
+    ProjectRemoval,
+    RemovalLogStart,
+    Stage,
+    project_visibility,
+)
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -210,6 +222,37 @@ def projects_removed_since(user, since) -> list[int]:
     )
 
 
+# A change of a user's role or unit is stamped inside its transaction, while a request reads its user
+# as it starts: a request that read the user just before the change committed still serves the old
+# scope a moment later, and may hand out a mark (Sync-Horizon) later than the stamp. Marks this soon
+# after the change are refused too: at worst one full pull more, never a copy of the wrong scope.
+SCOPE_CHANGE_GRACE = datetime.timedelta(minutes=1)
+
+
+class IncompleteRemovals(enum.StrEnum):
+    """Why `projects/removed/?since=` cannot give a caller the whole list (see removals_incomplete)."""
+
+    PRUNED = "pruned"
+    SCOPE_CHANGED = "scope_changed"
+
+
+def removals_incomplete(user, since: datetime.datetime) -> IncompleteRemovals | None:
+    """Whether the removals since `since` cannot bring `user`'s copy in step, and why: entries after
+    `since` were pruned from the log (RemovalLogStart), or the user's own role or unit changed after
+    it (User.scope_changed_at), so the projects it may see are not those its copy was made of.
+    Either way the copy must be rebuilt by a full pull. None: projects_removed_since is complete.
+
+    Called after projects_removed_since, not before: a prune that commits between the two reads is
+    then seen here, and the answer refused rather than given with holes."""
+    start = RemovalLogStart.objects.filter(pk=RemovalLogStart.ONLY).values_list("complete_since", flat=True).first()
+    if start is not None and since < start:
+        return IncompleteRemovals.PRUNED
+    changed = user.scope_changed_at
+    if changed is not None and since < changed + SCOPE_CHANGE_GRACE:
+        return IncompleteRemovals.SCOPE_CHANGED
+    return None
+
+
 # The most rows a duplicate search scores, newest first: enough for any name, bounded for a common one.
 DUPLICATE_SCAN_LIMIT = 2000
 
@@ -355,6 +398,8 @@ def _read_filter_options() -> dict[str, list[tuple]]:
         "chamber": list(Chamber.objects.order_by("name").values_list("pk", "name")),
         "event": list(Event.objects.order_by("-starts_on", "name").values_list("pk", "name")),
     }
+
+
 # --- Matching ready land and projects ---------------------------------------------------------------
 # A project fits a parcel when the parcel allows its industry (a parcel naming no industry allows any),
 # the parcel's area covers the project's land need (用地), and the project's investment ÷ its land need

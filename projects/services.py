@@ -8,6 +8,7 @@ trail; the rules themselves live in `projects.models`.
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -18,7 +19,7 @@ from accounts.models import User
 from accounts.services import audited_delete, audited_save
 from core.errors import ConflictError
 
-from .models import Activity, CapitalDelivery, Industry, Parcel, Project, ProjectRemoval
+from .models import Activity, CapitalDelivery, Industry, Parcel, Project, ProjectRemoval, RemovalLogStart
 
 
 def _lock_project(project_id: int) -> Project:
@@ -54,6 +55,24 @@ def _record_removal(stored: Project, reason: str) -> None:
     ProjectRemoval.objects.create(
         project_id=stored.pk, reason=reason, unit_id=stored.unit_id, confidential=stored.confidential
     )
+
+
+@transaction.atomic
+def removals_prune() -> int:
+    """Delete the removal-log entries older than SYNC_REMOVALS_KEEP_DAYS and move the log's start
+    (RemovalLogStart) up to that moment, in one transaction: a client asking for removals since an
+    earlier time is then told to do a full pull instead of getting a list with holes. Returns the
+    number of entries deleted. Safe to run twice (the start never moves back, even when the setting
+    grows: what is deleted is gone)."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.SYNC_REMOVALS_KEEP_DAYS)
+    start, _created = RemovalLogStart.objects.select_for_update().get_or_create(
+        pk=RemovalLogStart.ONLY, defaults={"complete_since": cutoff}
+    )
+    if cutoff > start.complete_since:
+        start.complete_since = cutoff
+        start.save(update_fields=["complete_since"])
+    deleted, _by_model = ProjectRemoval.objects.filter(removed_at__lt=start.complete_since).delete()
+    return deleted
 
 
 # --- Projects -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ BAD_VALUES = {
     "time_limit": ({"CELERY_TASK_TIME_LIMIT": "half an hour"}, "CELERY_TASK_TIME_LIMIT: 须为整数"),
     "throttle": ({"THROTTLE_READ": "lots"}, "THROTTLE_READ: 须形如 120/min"),
     "log_level": ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: 须为 DEBUG, INFO, WARNING, ERROR, CRITICAL 之一"),
+    "removals_keep": ({"SYNC_REMOVALS_KEEP_DAYS": "7"}, "SYNC_REMOVALS_KEEP_DAYS: 须长于 API_CURSOR_MAX_AGE"),
 }
 
 ENTRY_POINTS = {
