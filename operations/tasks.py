@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from celery.signals import before_task_publish
+from celery.signals import beat_init, before_task_publish
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -30,6 +30,13 @@ def _stamp_heartbeat(sender: str | None = None, headers: dict | None = None, **_
     the process that sends (beat)."""
     if sender == heartbeat.name and headers is not None:
         headers.setdefault(SENT_AT_HEADER, timezone.now().isoformat())
+
+
+@beat_init.connect
+def _heartbeat_at_start(**_kwargs) -> None:
+    """The schedule's first heartbeat goes a minute after beat starts, and /healthz would call the
+    worker and beat down until then: one sent as beat starts shows a healthy install at once."""
+    heartbeat.delay()
 
 
 @shared_task(ignore_result=True)

@@ -158,3 +158,18 @@ def test_a_heartbeat_through_the_broker_and_a_real_worker_makes_doctor_pass(tmp_
             worker.wait()
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert [line.split()[0] for line in doctor.stdout.splitlines()] == ["正常"] * 4
+
+
+@pytest.mark.django_db
+def test_beat_sends_a_heartbeat_as_it_starts(client, reachable_broker):
+    """Not a minute later, when the schedule's first one is due: /healthz is ok right after start."""
+    from celery.signals import beat_init
+
+    from investpro.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        beat_init.send(sender=None)
+    finally:
+        app.conf.task_always_eager = False
+    assert client.get(HEALTHZ).status_code == 200
