@@ -1,8 +1,10 @@
+import datetime
 import importlib.util
 import os
 import shutil
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import UnitFactory, UserFactory
 
@@ -35,6 +37,18 @@ def _require_serialized_rollback(item) -> None:
 
 
 @pytest.fixture
+def today() -> datetime.date:
+    """The bureau's date (Asia/Shanghai) when the test starts: read per test, not at import, so that
+    a run crossing midnight there (16:00 UTC) dates its forms by the day the server checks them on."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def yesterday(today) -> datetime.date:
+    return today - datetime.timedelta(days=1)
+
+
+@pytest.fixture
 def unit(db):
     return UnitFactory(code="kecheng", name="柯城区")
 
@@ -52,6 +66,11 @@ def leader_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role="admin")
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
