@@ -68,6 +68,19 @@ def admin_user(db):
     return UserFactory(role="admin")
 
 
+@pytest.fixture
+def eager_celery():
+    """Celery tasks run in this thread when sent, as the worker would run them (the broker itself is
+    exercised by the broker-marked tests). The setting is put back when the test ends, failed or not,
+    so that no task of a later test runs eagerly."""
+    from investpro.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True)
 def _quick_passwords(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
