@@ -18,11 +18,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: setup
 	bin/run
 
+# pytest-xdist: one worker per core, at most 4. Each worker has its own test database (test_<name>_gw0,
+# …), live server and browser; the tests that start processes take free ports and temporary folders.
+# `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= auto
+
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,10 +1,26 @@
+import datetime
 import importlib.util
 import os
+import re
 import shutil
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import UnitFactory, UserFactory
+
+# A token of django.core.signing.dumps: value:timestamp:signature (an HMAC-SHA256, URL-safe base64).
+SIGNED_AT_A_TIME = re.compile(r"^\.?[\w-]+:[0-9A-Za-z]+:[\w-]{43}$")
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """A parameter is part of its test's id, and pytest-xdist refuses to run when its workers collected
+    different ids. A token signed when the module is imported holds the second it was signed, and two
+    workers import a module a second apart on a busy machine: such a parameter is named by its
+    argument (pytest numbers equal names), not by its value."""
+    if isinstance(val, str) and SIGNED_AT_A_TIME.match(val):
+        return argname
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,6 +51,18 @@ def _require_serialized_rollback(item) -> None:
 
 
 @pytest.fixture
+def today() -> datetime.date:
+    """The bureau's date (Asia/Shanghai) when the test starts: read per test, not at import, so that
+    a run crossing midnight there (16:00 UTC) dates its forms by the day the server checks them on."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def yesterday(today) -> datetime.date:
+    return today - datetime.timedelta(days=1)
+
+
+@pytest.fixture
 def unit(db):
     return UnitFactory(code="kecheng", name="柯城区")
 
@@ -52,6 +80,24 @@ def leader_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role="admin")
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery tasks run in this thread when sent, as the worker would run them (the broker itself is
+    exercised by the broker-marked tests). The setting is put back when the test ends, failed or not,
+    so that no task of a later test runs eagerly."""
+    from investpro.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -81,12 +81,6 @@ def model_id(model) -> str:
     return model._meta.label
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The changelist tests make dozens of users; a real hasher would spend seconds on each run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, admin_user):
     client.force_login(admin_user)

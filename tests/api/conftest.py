@@ -27,12 +27,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made by the dozen here; the production hasher would spend most of the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_unit(db) -> Unit:
     return UnitFactory(code="qujiang", name="衢江区")

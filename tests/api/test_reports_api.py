@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from investpro.celery import app as celery_app
 from targets import reporting, tasks
 from targets.models import Report, ReportRow
 
@@ -29,14 +28,6 @@ def sent(monkeypatch):
     ids: list[int] = []
     monkeypatch.setattr(tasks.compute_report, "delay", ids.append)
     return ids
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run in this process when enqueued, as the worker would run them."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_post_answers_202_and_enqueues_after_commit(world, leader, sent, django_capture_on_commit_callbacks):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chambers.models import Contact
-from tests.browser.conftest import assert_no_csp_violation
+from tests.browser.conftest import assert_no_csp_violation, settle
 from tests.factories import (
     AgreementFactory,
     CapitalDeliveryFactory,
@@ -103,6 +103,7 @@ def test_staff_open_a_chamber_from_the_navigation_and_add_a_contact(live_server,
 
     row.get_by_role("link", name="上海浙江商会").click()
     page.wait_for_selector("h1:has-text('上海浙江商会')")
+    settle(page)
     body = page.locator("main").inner_text()
     assert "王建国" in body and "战略合作框架协议" in body and "2011天下浙商家乡行·衢州" in body
     assert "23.00 亿元" in body  # the funnel's signed amount, confidential project included
@@ -115,6 +116,7 @@ def test_staff_open_a_chamber_from_the_navigation_and_add_a_contact(live_server,
     page.get_by_label("邮箱").fill("不是邮箱")
     page.get_by_role("button", name="添加联系人").click()
     page.wait_for_selector("#contacts .errorlist")
+    settle(page)  # the form with its errors is wired by htmx before anything is typed into it
     contacts = page.locator("#contacts")
     assert "请填写姓名。" in contacts.inner_text() and "请输入有效的邮箱地址" in contacts.inner_text()
     assert not re.search("[A-Za-z]{3,}", contacts.inner_text())  # no English, whatever the browser's language
@@ -127,6 +129,7 @@ def test_staff_open_a_chamber_from_the_navigation_and_add_a_contact(live_server,
     page.get_by_label("邮箱").fill("liming@example.com")
     page.get_by_role("button", name="添加联系人").click()
     page.wait_for_selector("text=已添加联系人：李明。")
+    settle(page)
 
     assert page.locator("#contacts tbody tr", has_text="李明").count() == 1
     assert page.get_by_label("姓名").input_value() == ""  # a fresh form for the next one

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import Project
-from tests.browser.conftest import assert_no_csp_violation
+from tests.browser.conftest import assert_no_csp_violation, settle
 from tests.factories import ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,6 +25,7 @@ def sign_in(page, live_server, username: str, path: str = "/projects/new/") -> N
     page.get_by_label("密码").fill("secret-pass-1")
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+    settle(page)
 
 
 def screenshot(page, name: str) -> None:
@@ -39,6 +40,7 @@ def fill_lead(page, *, name: str, investor: str, total: str) -> None:
     page.get_by_label("资金来源").select_option(label="省外")
     page.get_by_label("项目类别").select_option(label="工业项目")
     page.get_by_label("总投资（万元）").fill(total)
+    settle(page)  # each choice asked for the 计入 note: its answers are in before the next step
 
 
 def test_a_new_lead_by_label_with_a_negative_amount_first(live_server, page):
@@ -52,6 +54,7 @@ def test_a_new_lead_by_label_with_a_negative_amount_first(live_server, page):
 
     fill_lead(page, name="年产5万吨锂电池正极材料项目", investor="杭州恒远新能源有限公司", total="-5")
     page.get_by_label("山海协作").check()
+    settle(page)
     # The note follows the form: the indicators the project will count in, from the indicators' data.
     note = page.locator("#counts-in")
     expect(note).to_contain_text("山海协作项目")
@@ -61,6 +64,7 @@ def test_a_new_lead_by_label_with_a_negative_amount_first(live_server, page):
     page.get_by_role("button", name="保存").click()
     error = page.locator(".field.invalid", has=page.get_by_label("总投资（万元）"))
     error.get_by_text("总投资不能为负数").wait_for()
+    settle(page)  # the form with its errors is wired by htmx before anything is typed into it
     # Nothing typed is lost.
     assert page.get_by_label("项目名称").input_value() == "年产5万吨锂电池正极材料项目"
     assert page.get_by_label("资金来源").input_value() == "out_of_province"
@@ -95,6 +99,7 @@ def test_a_duplicate_warning_then_create_anyway(live_server, page):
     fill_lead(page, name="华友钴业二期", investor="浙江 华友钴业（集团）", total="80000")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="仍然创建").wait_for()
+    settle(page)
     assert Project.objects.count() == 1  # not created yet
     assert page.get_by_label("项目名称").input_value() == "华友钴业二期"
     screenshot(page, "duplicate-1366")
@@ -146,6 +151,7 @@ def test_editing_shows_duplicates_without_blocking(live_server, page):
     assert page.get_by_label("资金来源").input_value() == "out_of_city"
     page.get_by_label("投资方", exact=True).fill("浙江吉利控股（集团）")
     page.locator("#duplicates").get_by_text("吉利汽车零部件项目").wait_for()
+    settle(page)
     screenshot(page, "edit-1366")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(PROJECT_PAGE)

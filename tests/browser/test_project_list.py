@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import assert_no_csp_violation
+from tests.browser.conftest import assert_no_csp_violation, settle
 from tests.factories import CapitalDeliveryFactory, ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -60,6 +60,7 @@ def _sign_in(page, base: str, username: str) -> None:
     page.get_by_label("密码").fill("secret-pass-1")
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+    settle(page)
 
 
 def _shoot(page, name: str) -> None:
@@ -91,6 +92,7 @@ def test_staff_filter_sort_page_and_export_the_list(live_server, page, width):
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目库").click()
     page.wait_for_selector("h1:has-text('项目库')")
+    settle(page)
     totals = page.locator(".list-totals").inner_text()
     assert "共 58 个项目" in totals  # 57 of my unit's and the other unit's public one; not its confidential
     assert "江山保密项目" not in page.locator("main").inner_text()
@@ -100,14 +102,17 @@ def test_staff_filter_sort_page_and_export_the_list(live_server, page, width):
     # Filter by label: each change swaps the table in place and the URL follows (bookmarkable).
     page.get_by_label("责任单位").select_option(label="柯城区")
     page.wait_for_url("**unit=kecheng**")
+    settle(page)
     page.get_by_label("阶段").select_option(["signed"])
     page.wait_for_url("**stage=signed**")
+    settle(page)
     assert "共 56 个项目" in page.locator(".list-totals").inner_text()
     assert "第 1 / 2 页" in page.locator(".pager").inner_text()
 
     # Pages keep the filters.
     page.locator(".pager").get_by_role("link", name="下一页").click()
     page.wait_for_url("**page=2**")
+    settle(page)
     assert _query(page)["unit"] == ["kecheng"] and _query(page)["stage"] == ["signed"]
     assert len(_names(page)) == 6 and "第 2 / 2 页" in page.locator(".pager").inner_text()
 
@@ -120,16 +125,19 @@ def test_staff_filter_sort_page_and_export_the_list(live_server, page, width):
 
     sort_link().click()
     page.wait_for_url("**ordering=-signed_amount**")
+    settle(page)
     assert _names(page)[0] == "光伏组件智能工厂"
     assert "page" not in _query(page) and _query(page)["unit"] == ["kecheng"]
     sort_link().click()
     page.wait_for_url("**ordering=signed_amount**")
+    settle(page)
     assert _names(page)[0] == "柯城签约项目00"
 
     # A search typed by label, sent with the 筛选 button.
     page.get_by_label("名称或投资方").fill("光伏")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**q=**")
+    settle(page)
     assert _names(page) == ["光伏组件智能工厂"]
     totals = page.locator(".list-totals").inner_text()
     assert "协议引资额 6.18 亿元（61,820.00 万元）" in totals and "到位资金 1.20 亿元（12,000.00 万元）" in totals
@@ -151,9 +159,11 @@ def test_staff_filter_sort_page_and_export_the_list(live_server, page, width):
     page.get_by_label("名称或投资方").fill("")
     page.get_by_label("跟进已逾期").select_option(label="是")
     page.wait_for_url("**overdue=true**")
+    settle(page)
     assert _names(page) == ["光伏组件智能工厂"]
     page.get_by_role("link", name="清除", exact=True).click()
     page.wait_for_url(f"{live_server.url}/projects/")
+    settle(page)
     assert "共 58 个项目" in page.locator(".list-totals").inner_text()
     assert_no_csp_violation(page)
     assert page.requested_hosts == {urlsplit(live_server.url).netloc}
@@ -176,14 +186,17 @@ def test_a_bad_bookmarked_filter_shows_its_error_beside_the_field(live_server, p
     page.get_by_label("签约日期起").fill("2025-01-01")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**signed_from=2025-01-01**")
+    settle(page)
     assert _names(page) == ["光伏组件智能工厂"]
     assert page.locator(".errorlist").count() == 0
 
     page.get_by_label("名称或投资方").fill("没有这样的项目")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_selector("text=没有符合条件的项目")
+    settle(page)
     page.get_by_role("link", name="清除筛选").click()
     page.wait_for_url(f"{live_server.url}/projects/")
+    settle(page)
     assert_no_csp_violation(page)
     assert page.requested_hosts == {urlsplit(live_server.url).netloc}
 

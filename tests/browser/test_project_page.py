@@ -10,17 +10,13 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from projects.models import Activity, CapitalDelivery, Project
-from tests.browser.conftest import assert_no_csp_violation
+from tests.browser.conftest import assert_no_csp_violation, settle
 from tests.factories import ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 
 # The elements wider than a phone's window, to name the culprit when the page scrolls sideways.
@@ -34,6 +30,7 @@ def sign_in(page, live_server, username: str, path: str) -> None:
     page.get_by_label("密码").fill("secret-pass-1")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"**{path}")
+    settle(page)
 
 
 def shoot(page, name: str) -> None:
@@ -42,7 +39,14 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"detail-{name}.png"), full_page=True)
 
 
-def test_staff_signs_a_lead_records_a_tranche_and_logs_a_visit(live_server, page):
+def press(page, button: str) -> None:
+    """Click a button of the project page and wait until htmx has settled what it started: a form
+    swapped in and wired (before a person types into it), its errors, or the refreshed page."""
+    page.get_by_role("button", name=button).click()
+    settle(page)
+
+
+def test_staff_signs_a_lead_records_a_tranche_and_logs_a_visit(live_server, page, today, yesterday):
     unit = UnitFactory(code="kecheng", name="柯城区")
     UserFactory(username="zhangwei", first_name="张伟", role="staff", unit=unit)
     project = ProjectFactory(name="华友钴业电池材料项目", investor="浙江华友钴业股份有限公司", unit=unit)
@@ -53,44 +57,42 @@ def test_staff_signs_a_lead_records_a_tranche_and_logs_a_visit(live_server, page
     page.evaluate("window.__samePage = true")  # gone if any step reloads the whole page
 
     # 签约 without a date: the error beside the field, the amount kept.
-    page.get_by_role("button", name="签约").click()
-    page.wait_for_load_state("networkidle")  # the form is swapped in and settled before a person types
+    press(page, "签约")
     page.get_by_label("协议引资额").fill("12000")
-    page.get_by_role("button", name="签约").click()
+    press(page, "签约")
     date_field = page.locator(".field", has=page.get_by_label("签约日期"))
     assert "请填写签约日期。" in date_field.locator(".errorlist").inner_text()
-    # htmx settles a swapped element's attributes 20 ms after the swap: wait for the value, as a person would.
     expect(page.get_by_label("协议引资额")).to_have_value("12000")
     assert Project.objects.get(pk=project.pk).stage == "lead"
     shoot(page, "sign-error-1366")
 
-    page.get_by_label("签约日期").fill(YESTERDAY.isoformat())
-    page.get_by_role("button", name="签约").click()
+    page.get_by_label("签约日期").fill(yesterday.isoformat())
+    press(page, "签约")
     page.wait_for_selector("text=已签约：华友钴业电池材料项目。")
     assert "签约" in page.locator(".step-current").inner_text()
     project.refresh_from_db()
-    assert (project.stage, project.signed_on, project.signed_amount) == ("signed", YESTERDAY, Decimal("12000.00"))
+    assert (project.stage, project.signed_on, project.signed_amount) == ("signed", yesterday, Decimal("12000.00"))
 
     # 登记到位资金, twice: the ledger's running total beside the signed amount.
     for amount, note in (("3000", "一期"), ("1500.5", "二期")):
-        page.get_by_role("button", name="登记到位资金").click()
-        page.get_by_label("到位日期").fill(YESTERDAY.isoformat())
+        press(page, "登记到位资金")
+        page.get_by_label("到位日期").fill(yesterday.isoformat())
         page.get_by_label("到位金额").fill(amount)
         page.get_by_label("说明").fill(note)
-        page.get_by_role("button", name="保存").click()
+        press(page, "保存")
         page.wait_for_selector(f"table.list >> text={note}")
     ledger = page.locator("section", has_text="到位资金台账")
     assert "4,500.50" in ledger.inner_text() and "37.5%" in ledger.inner_text()
     assert CapitalDelivery.objects.filter(project=project).count() == 2
 
     # 添加跟进记录 with a next step: the timeline, and the project's next follow-up.
-    next_week = TODAY + datetime.timedelta(days=7)
-    page.get_by_role("button", name="添加跟进记录").click()
+    next_week = today + datetime.timedelta(days=7)
+    press(page, "添加跟进记录")
     page.get_by_label("方式").select_option(label="来访考察")
     page.get_by_label("情况摘要").fill("企业高管来访，确认二期用地需求")
     page.get_by_label("下一步", exact=True).fill("报送用地预审材料")
     page.get_by_label("下一步日期").fill(next_week.isoformat())
-    page.get_by_role("button", name="保存").click()
+    press(page, "保存")
     page.wait_for_selector("text=企业高管来访，确认二期用地需求")
     assert Activity.objects.get(project=project).kind == "reception"
     assert Project.objects.get(pk=project.pk).next_follow_up_on == next_week
@@ -107,7 +109,7 @@ def test_staff_signs_a_lead_records_a_tranche_and_logs_a_visit(live_server, page
     assert_no_csp_violation(page)
 
 
-def test_a_delivery_before_signing_and_a_drop_without_reason_are_refused_in_place(live_server, page):
+def test_a_delivery_before_signing_and_a_drop_without_reason_are_refused_in_place(live_server, page, yesterday):
     unit = UnitFactory(code="kecheng", name="柯城区")
     UserFactory(username="zhangwei", role="staff", unit=unit)
     project = ProjectFactory(name="仍在洽谈的项目", unit=unit, stage="negotiating")
@@ -115,22 +117,23 @@ def test_a_delivery_before_signing_and_a_drop_without_reason_are_refused_in_plac
     sign_in(page, live_server, "zhangwei", path)
     page.set_viewport_size({"width": 390, "height": 844})
 
-    page.get_by_role("button", name="登记到位资金").click()
-    page.get_by_label("到位日期").fill(YESTERDAY.isoformat())
+    press(page, "登记到位资金")
+    page.get_by_label("到位日期").fill(yesterday.isoformat())
     page.get_by_label("到位金额").fill("500")
-    page.get_by_role("button", name="保存").click()
+    press(page, "保存")
     page.wait_for_selector("[role=alert] >> text=只有签约及以后阶段的项目才能登记到位资金。")
     expect(page.get_by_label("到位金额")).to_have_value("500")
     assert not CapitalDelivery.objects.exists()
     shoot(page, "delivery-error-390")
 
     page.get_by_role("link", name="取消").click()
-    page.get_by_role("button", name="终止").click()
-    page.get_by_label("终止日期").fill(YESTERDAY.isoformat())
-    page.get_by_role("button", name="终止").click()
+    settle(page)
+    press(page, "终止")
+    page.get_by_label("终止日期").fill(yesterday.isoformat())
+    press(page, "终止")
     page.wait_for_selector("text=请填写终止原因。")
     page.get_by_label("终止原因").fill("企业转投外省")
-    page.get_by_role("button", name="终止").click()
+    press(page, "终止")
     page.wait_for_selector(".step-dropped")
     assert "企业转投外省" in page.locator(".drop-reason").inner_text()
     assert Project.objects.get(pk=project.pk).stage == "dropped"
@@ -138,7 +141,7 @@ def test_a_delivery_before_signing_and_a_drop_without_reason_are_refused_in_plac
     assert_no_csp_violation(page)
 
 
-def test_without_htmx_the_forms_still_work_as_plain_posts(live_server, page):
+def test_without_htmx_the_forms_still_work_as_plain_posts(live_server, page, yesterday):
     unit = UnitFactory(code="kecheng", name="柯城区")
     UserFactory(username="zhangwei", role="staff", unit=unit)
     project = ProjectFactory(name="无脚本也能签约", unit=unit)
@@ -147,7 +150,7 @@ def test_without_htmx_the_forms_still_work_as_plain_posts(live_server, page):
 
     page.get_by_role("button", name="签约").click()
     page.wait_for_url(re.compile(rf"/projects/{project.pk}/stage/signed/"))
-    page.get_by_label("签约日期").fill(YESTERDAY.isoformat())
+    page.get_by_label("签约日期").fill(yesterday.isoformat())
     page.get_by_label("协议引资额").fill("800")
     page.get_by_role("button", name="签约").click()
     page.wait_for_url(f"**/projects/{project.pk}/")

@@ -10,7 +10,6 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from investpro.celery import app as celery_app
 from ledgers import services
 from ledgers.models import ImportJob
 from projects.models import Project
@@ -130,13 +129,6 @@ def test_the_command_prints_the_preview_and_fails_on_errors(tmp_path, admin_user
     assert "导入完成" in capsys.readouterr().out
     call_command("import_ledger", str(good), "--kind", "projects")
     assert "无变化 2 行" in capsys.readouterr().out
-
-
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_a_big_file_runs_as_a_celery_job(

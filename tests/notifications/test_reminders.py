@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def today():
-    return timezone.localdate()
-
-
 def _recent(project, today, days_ago=2):
     return ActivityFactory(project=project, happened_on=today - datetime.timedelta(days=days_ago))
 

@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -267,21 +266,6 @@ def test_the_event_page_lists_the_visible_signed_projects_with_the_official_tota
     assert "活动保密项目" not in body and "另有保密项目 1 个" in body
     assert "活动线索" not in body and "活动终止项目" not in body
     assert "135" in body
-
-
-def test_the_demo_event_page_says_19_projects_for_61_82_yi(client, leader_user):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    staff = UserFactory(role="staff", unit=UnitFactory(code="kecheng"))
-    tianxia = Event.objects.get(name__contains="天下浙商家乡行")
-
-    for user in (leader_user, staff):
-        client.force_login(user)
-        body = client.get(f"/events/{tianxia.pk}/").content.decode()
-        assert "19 个项目" in body and "61.82 亿元" in body
-        events = client.get("/events/").content.decode()
-        assert "61.82" in events
-    chambers = client.get("/chambers/?year=2011").content.decode()
-    assert "上海浙江商会" in chambers
 
 
 # --- Who may open the pages -----------------------------------------------------------------------------

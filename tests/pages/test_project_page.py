@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from projects import services
 from projects.models import Activity, CapitalDelivery, Project
@@ -26,9 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -47,9 +43,9 @@ def lead(unit, staff):
 
 
 @pytest.fixture
-def signed(unit, staff):
+def signed(unit, staff, yesterday):
     return ProjectFactory(
-        name="巨化新材料项目", unit=unit, owner=staff, signed=True, signed_on=YESTERDAY - datetime.timedelta(days=30)
+        name="巨化新材料项目", unit=unit, owner=staff, signed=True, signed_on=yesterday - datetime.timedelta(days=30)
     )
 
 
@@ -136,14 +132,14 @@ def test_the_sign_form_opens_with_its_fields_labelled(client, staff, lead):
     assert '<button type="submit" class="button primary">签约</button>' in body
 
 
-def test_signing_writes_the_stage_date_and_amount_and_returns_to_the_page(client, staff, lead):
+def test_signing_writes_the_stage_date_and_amount_and_returns_to_the_page(client, staff, lead, yesterday):
     response = signed_in(client, staff).post(
-        stage_url(lead, "signed"), {"signed_on": YESTERDAY.isoformat(), "signed_amount": "12000"}
+        stage_url(lead, "signed"), {"signed_on": yesterday.isoformat(), "signed_amount": "12000"}
     )
 
     assert response.status_code == 302 and response["Location"] == f"/projects/{lead.pk}/"
     lead.refresh_from_db()
-    assert (lead.stage, lead.signed_on, lead.signed_amount) == ("signed", YESTERDAY, Decimal("12000.00"))
+    assert (lead.stage, lead.signed_on, lead.signed_amount) == ("signed", yesterday, Decimal("12000.00"))
     page = client.get(response["Location"]).content.decode()
     assert "已签约：华友钴业电池材料项目。" in page
     assert ">开工</button>" in page and ">转入洽谈</button>" not in page
@@ -170,11 +166,13 @@ def test_signing_without_a_date_keeps_what_was_typed_and_writes_nothing(client, 
     assert (lead.stage, lead.signed_on, lead.signed_amount) == ("lead", None, None)
 
 
-def test_signing_with_a_negative_amount_or_a_future_date_is_refused_beside_the_field(client, staff, lead):
+def test_signing_with_a_negative_amount_or_a_future_date_is_refused_beside_the_field(
+    client, staff, lead, today, yesterday
+):
     client = signed_in(client, staff)
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
 
-    negative = client.post(stage_url(lead, "signed"), {"signed_on": YESTERDAY.isoformat(), "signed_amount": "-5"})
+    negative = client.post(stage_url(lead, "signed"), {"signed_on": yesterday.isoformat(), "signed_amount": "-5"})
     future = client.post(stage_url(lead, "signed"), {"signed_on": tomorrow.isoformat(), "signed_amount": "5"})
 
     assert "协议引资额不能为负数。" in negative.content.decode()
@@ -184,72 +182,72 @@ def test_signing_with_a_negative_amount_or_a_future_date_is_refused_beside_the_f
     assert not lead.history.filter(stage="signed").exists()
 
 
-def test_each_move_of_the_pipeline(client, staff, lead):
+def test_each_move_of_the_pipeline(client, staff, lead, yesterday):
     client = signed_in(client, staff)
-    start = YESTERDAY - datetime.timedelta(days=10)
+    start = yesterday - datetime.timedelta(days=10)
 
     assert client.post(stage_url(lead, "negotiating")).status_code == 302
     assert client.post(stage_url(lead, "signed"), {"signed_on": start, "signed_amount": "100"}).status_code == 302
     assert client.post(stage_url(lead, "started"), {"started_on": start}).status_code == 302
-    assert client.post(stage_url(lead, "producing"), {"producing_on": YESTERDAY}).status_code == 302
+    assert client.post(stage_url(lead, "producing"), {"producing_on": yesterday}).status_code == 302
 
     lead.refresh_from_db()
-    assert (lead.stage, lead.started_on, lead.producing_on) == ("producing", start, YESTERDAY)
+    assert (lead.stage, lead.started_on, lead.producing_on) == ("producing", start, yesterday)
     body = client.get(f"/projects/{lead.pk}/").content.decode()
     for words in ("转入洽谈", "签约", "开工", "投产", "终止"):  # nowhere to go from production
         assert f">{words}</button>" not in body
     assert ">登记到位资金</button>" in body
 
 
-def test_producing_before_the_start_is_refused_with_the_models_message(client, staff, signed):
+def test_producing_before_the_start_is_refused_with_the_models_message(client, staff, signed, yesterday):
     client = signed_in(client, staff)
-    client.post(stage_url(signed, "started"), {"started_on": YESTERDAY})
+    client.post(stage_url(signed, "started"), {"started_on": yesterday})
 
-    response = client.post(stage_url(signed, "producing"), {"producing_on": YESTERDAY - datetime.timedelta(days=3)})
+    response = client.post(stage_url(signed, "producing"), {"producing_on": yesterday - datetime.timedelta(days=3)})
 
     assert "投产日期不能早于开工日期。" in response.content.decode()
     signed.refresh_from_db()
     assert signed.stage == "started"
 
 
-def test_dropping_asks_for_a_date_and_a_reason_and_keeps_the_reason(client, staff, lead):
+def test_dropping_asks_for_a_date_and_a_reason_and_keeps_the_reason(client, staff, lead, yesterday):
     client = signed_in(client, staff)
 
-    empty = client.post(stage_url(lead, "dropped"), {"dropped_on": YESTERDAY, "reason": ""})
+    empty = client.post(stage_url(lead, "dropped"), {"dropped_on": yesterday, "reason": ""})
     assert "请填写终止原因。" in empty.content.decode()
     lead.refresh_from_db()
     assert lead.stage == "lead"
 
-    client.post(stage_url(lead, "dropped"), {"dropped_on": YESTERDAY, "reason": "企业战略调整，\n暂缓投资"})
+    client.post(stage_url(lead, "dropped"), {"dropped_on": yesterday, "reason": "企业战略调整，\n暂缓投资"})
 
     lead.refresh_from_db()
-    assert (lead.stage, lead.dropped_on) == ("dropped", YESTERDAY)
+    assert (lead.stage, lead.dropped_on) == ("dropped", yesterday)
     assert lead.notes.endswith("【终止原因】企业战略调整， 暂缓投资")
     body = client.get(f"/projects/{lead.pk}/").content.decode()
     assert "终止原因：</strong>企业战略调整， 暂缓投资" in body
     assert '<li class="step step-dropped">' in body
 
 
-def test_a_move_the_pipeline_does_not_allow_is_refused_and_an_unknown_stage_is_a_404(client, staff, lead):
+def test_a_move_the_pipeline_does_not_allow_is_refused_and_an_unknown_stage_is_a_404(client, staff, lead, yesterday):
     client = signed_in(client, staff)
 
-    refused = client.post(stage_url(lead, "producing"), {"producing_on": YESTERDAY})
+    refused = client.post(stage_url(lead, "producing"), {"producing_on": yesterday})
     unknown = client.get(stage_url(lead, "flying"))
 
     assert refused.status_code == 409
     assert "项目当前处于“线索”阶段，不能投产。" in refused.content.decode()
     assert unknown.status_code == 404
-    in_place = client.post(stage_url(lead, "started"), {"started_on": YESTERDAY}, headers={"HX-Request": "true"})
+    in_place = client.post(stage_url(lead, "started"), {"started_on": yesterday}, headers={"HX-Request": "true"})
     assert "不能开工" in in_place.content.decode() and "刷新项目页" in in_place.content.decode()
     lead.refresh_from_db()
     assert lead.stage == "lead"
 
 
-def test_a_safe_next_is_where_a_saved_move_returns_and_another_site_is_ignored(client, staff, lead, signed):
+def test_a_safe_next_is_where_a_saved_move_returns_and_another_site_is_ignored(client, staff, lead, signed, yesterday):
     client = signed_in(client, staff)
 
     to_board = client.post(stage_url(lead, "negotiating") + "?next=/board/")
-    elsewhere = client.post(stage_url(signed, "started"), {"started_on": YESTERDAY, "next": "https://evil.example/"})
+    elsewhere = client.post(stage_url(signed, "started"), {"started_on": yesterday, "next": "https://evil.example/"})
 
     assert to_board["Location"] == "/board/"
     assert elsewhere["Location"] == f"/projects/{signed.pk}/"
@@ -260,9 +258,9 @@ def test_a_safe_next_is_where_a_saved_move_returns_and_another_site_is_ignored(c
 # --- Deliveries and activities ----------------------------------------------------------------------
 
 
-def test_a_delivery_before_signing_shows_the_models_error_and_writes_nothing(client, staff, lead):
+def test_a_delivery_before_signing_shows_the_models_error_and_writes_nothing(client, staff, lead, yesterday):
     response = signed_in(client, staff).post(
-        f"/projects/{lead.pk}/deliveries/new/", {"delivered_on": YESTERDAY, "amount": "500"}
+        f"/projects/{lead.pk}/deliveries/new/", {"delivered_on": yesterday, "amount": "500"}
     )
 
     body = response.content.decode()
@@ -272,14 +270,14 @@ def test_a_delivery_before_signing_shows_the_models_error_and_writes_nothing(cli
     assert not CapitalDelivery.objects.exists()
 
 
-def test_deliveries_make_a_ledger_with_a_running_total_beside_the_signed_amount(client, staff, signed):
+def test_deliveries_make_a_ledger_with_a_running_total_beside_the_signed_amount(client, staff, signed, yesterday):
     client = signed_in(client, staff)
     url = f"/projects/{signed.pk}/deliveries/new/"
 
-    zero = client.post(url, {"delivered_on": YESTERDAY, "amount": "0"})
+    zero = client.post(url, {"delivered_on": yesterday, "amount": "0"})
     assert "到位金额必须大于 0。" in zero.content.decode()
-    assert client.post(url, {"delivered_on": YESTERDAY, "amount": "1000", "note": "一期"}).status_code == 302
-    assert client.post(url, {"delivered_on": YESTERDAY, "amount": "1500.5", "note": "二期"}).status_code == 302
+    assert client.post(url, {"delivered_on": yesterday, "amount": "1000", "note": "一期"}).status_code == 302
+    assert client.post(url, {"delivered_on": yesterday, "amount": "1500.5", "note": "二期"}).status_code == 302
 
     assert [d.amount for d in signed.deliveries.order_by("id")] == [Decimal("1000.00"), Decimal("1500.50")]
     body = client.get(f"/projects/{signed.pk}/").content.decode()
@@ -288,14 +286,14 @@ def test_deliveries_make_a_ledger_with_a_running_total_beside_the_signed_amount(
     assert "登记到位资金 " in body  # the history names the tranche
 
 
-def test_an_activity_joins_the_timeline_and_sets_the_next_follow_up(client, staff, lead):
+def test_an_activity_joins_the_timeline_and_sets_the_next_follow_up(client, staff, lead, today):
     contact = ContactFactory(name="李总")
-    next_week = TODAY + datetime.timedelta(days=7)
+    next_week = today + datetime.timedelta(days=7)
 
     response = signed_in(client, staff).post(
         f"/projects/{lead.pk}/activities/new/",
         {
-            "happened_on": TODAY,
+            "happened_on": today,
             "kind": "visit",
             "contact": contact.pk,
             "summary": "上门拜访，企业有意扩产",
@@ -314,8 +312,8 @@ def test_an_activity_joins_the_timeline_and_sets_the_next_follow_up(client, staf
         assert text in body
 
 
-def test_an_activity_without_a_summary_or_dated_tomorrow_is_refused(client, staff, lead):
-    tomorrow = TODAY + datetime.timedelta(days=1)
+def test_an_activity_without_a_summary_or_dated_tomorrow_is_refused(client, staff, lead, today):
+    tomorrow = today + datetime.timedelta(days=1)
 
     response = signed_in(client, staff).post(
         f"/projects/{lead.pk}/activities/new/", {"happened_on": tomorrow, "kind": "call", "summary": ""}
@@ -368,9 +366,9 @@ def test_with_htmx_a_form_opens_alone_and_replaces_itself_with_its_errors(client
     assert "请填写签约日期。" in invalid.content.decode() and "<html" not in invalid.content.decode()
 
 
-def test_with_htmx_a_saved_form_refreshes_the_pages_body_in_place(client, staff, lead):
+def test_with_htmx_a_saved_form_refreshes_the_pages_body_in_place(client, staff, lead, yesterday):
     response = signed_in(client, staff).post(
-        stage_url(lead, "signed"), {"signed_on": YESTERDAY, "signed_amount": "10"}, headers={"HX-Request": "true"}
+        stage_url(lead, "signed"), {"signed_on": yesterday, "signed_amount": "10"}, headers={"HX-Request": "true"}
     )
 
     body = response.content.decode()
@@ -378,7 +376,7 @@ def test_with_htmx_a_saved_form_refreshes_the_pages_body_in_place(client, staff,
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#project-body", "outerHTML")
     assert body.lstrip().startswith('<div id="project-body"') and "已签约" in body
     with_next = client.post(
-        stage_url(lead, "started") + "?next=/board/", {"started_on": YESTERDAY}, headers={"HX-Request": "true"}
+        stage_url(lead, "started") + "?next=/board/", {"started_on": yesterday}, headers={"HX-Request": "true"}
     )
     assert with_next["HX-Redirect"] == "/board/"
 
@@ -386,10 +384,10 @@ def test_with_htmx_a_saved_form_refreshes_the_pages_body_in_place(client, staff,
 # --- The audit history ------------------------------------------------------------------------------
 
 
-def test_the_history_shows_who_changed_what_and_when(client, staff, lead):
+def test_the_history_shows_who_changed_what_and_when(client, staff, lead, yesterday):
     client = signed_in(client, staff)
     client.post(stage_url(lead, "negotiating"))
-    client.post(stage_url(lead, "signed"), {"signed_on": YESTERDAY, "signed_amount": "3000"})
+    client.post(stage_url(lead, "signed"), {"signed_on": yesterday, "signed_amount": "3000"})
     industry_owner = UserFactory(first_name="李娜", role="staff", unit=lead.unit)
     services.project_save(actor=industry_owner, project=Project.objects.get(pk=lead.pk), owner=industry_owner)
 
@@ -398,7 +396,7 @@ def test_the_history_shows_who_changed_what_and_when(client, staff, lead):
 
     assert "张伟</strong>\n          修改：" in history
     assert "阶段 洽谈 → 签约" in history
-    assert f"签约日期 — → {YESTERDAY.isoformat()}" in history
+    assert f"签约日期 — → {yesterday.isoformat()}" in history
     assert "协议引资额（万元） — → 3,000.00" in history
     assert "阶段 线索 → 洽谈" in history
     assert "负责人 张伟 → 李娜" in history  # a related row by its name, not its id

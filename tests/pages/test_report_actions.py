@@ -34,15 +34,6 @@ def users(unit):
     }
 
 
-@pytest.fixture
-def eager(settings):
-    from investpro.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 @pytest.mark.parametrize("role", ["staff", "api_reader"])
 def test_staff_and_api_readers_get_the_403_page_on_the_actions(client, city, users, role):
     report_compute_month(**MARCH)
@@ -93,7 +84,7 @@ def test_compute_queues_the_celery_job_and_the_status_polls(
 
 
 def test_compute_without_htmx_runs_the_job_and_redirects(
-    client, city, users, eager, django_capture_on_commit_callbacks
+    client, city, users, eager_celery, django_capture_on_commit_callbacks
 ):
     client.force_login(users["leader"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -18,7 +18,6 @@ from projects.models import Project
 from targets import reporting
 from targets.models import ReportRow
 from tests.api.conftest import (  # noqa: F401
-    _fast_passwords,
     api_as,
     clients,
     other_staff,

@@ -15,7 +15,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from projects.models import Activity, CapitalDelivery, Project
-from tests.api.conftest import _fast_passwords, other_staff, other_unit, reader_user, users, world  # noqa: F401
+from tests.api.conftest import other_staff, other_unit, reader_user, users, world  # noqa: F401
 
 MISSING = 10**6  # no row has this id
 

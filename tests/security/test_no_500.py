@@ -30,7 +30,7 @@ from investpro.urls import router
 from projects.models import Activity, CapitalDelivery, Parcel, Project
 from targets import reporting
 from targets.models import Indicator, Report, ReportFiguresTooLargeError, ReportRow, Target
-from tests.api.conftest import _fast_passwords, other_staff, other_unit, reader_user, users, world  # noqa: F401
+from tests.api.conftest import other_staff, other_unit, reader_user, users, world  # noqa: F401
 from tests.factories import ProjectFactory
 
 OVERFLOW = str(ID_MAX + 1)  # 9223372036854775808: one more than a 64-bit integer holds

@@ -39,11 +39,6 @@ PATHS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def generous_throttle(settings):
     """The token endpoint's own per-address budget (THROTTLE_AUTH) out of the way, so that what

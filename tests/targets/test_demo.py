@@ -1,8 +1,10 @@
 """The demo year reproduces DESIGN §1 exactly.
 
 Every figure is proved here with a plain ORM aggregate written from DESIGN §3 — not with the
-loader's own self-check nor with the report engine — so a bug in either cannot hide a wrong demo.
-The demo is loaded once for the module inside a transaction that is rolled back at the end.
+loader's own self-check nor with the report engine — so a bug in either cannot hide a wrong demo;
+then the report engine, the drill-down and the event page are read on it too.
+The demo is loaded once for the module (once per pytest-xdist worker) inside a transaction that is
+rolled back at the end: a load takes tens of seconds, so the tests that read the demo live here.
 """
 
 import datetime as dt
@@ -19,8 +21,10 @@ from django.db.models import Count, Q, Sum
 from accounts.models import Unit
 from chambers.models import Agreement, Chamber, Contact, Event
 from projects.models import Activity, CapitalDelivery, Parcel, Project
+from targets.drill import Figure, totals
 from targets.models import Report, ReportRow, Target, UnitGroup
-from tests.factories import UnitFactory
+from targets.reporting import report_compute_month
+from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -444,3 +448,56 @@ class _Leader:
 
     def has_perm(self, permission: str) -> bool:
         return True
+
+
+# --- The report engine, the drill-down and the pages on the demo ---------------------------------------
+
+
+def test_december_2011_recomputed_gives_the_bureaus_figures_in_the_city_rows(demo):
+    """The report engine, run again on the demo's December, finds the figures of DESIGN §1."""
+    report = report_compute_month(year=2011, month=12)
+
+    assert report.status == Report.Status.PROVISIONAL
+    city_rows = ReportRow.objects.filter(report=report).city().select_related("indicator")
+    city = {row.indicator.code: row for row in city_rows}
+    got = {code: (city[code].ytd_value, city[code].completion_pct) for code in FIGURES}
+    expected = {code: (Decimal(actual), Decimal(pct) if pct else None) for code, (_, actual, pct) in FIGURES.items()}
+    assert got == expected
+    assert all(city[code].time_progress_pct == Decimal("100.0") for code in FIGURES)
+    # The units' rows add up to the city's, and every unit with a target has a rank.
+    for code in FIGURES:
+        units = ReportRow.objects.filter(report=report, indicator__code=code, unit__isnull=False)
+        assert sum(row.ytd_value for row in units) == city[code].ytd_value
+        assert all(row.rank for row in units)
+
+
+def test_on_the_demo_every_figure_of_the_month_drills_to_its_total(demo):
+    """The demo's December 2011: every row (city, units and 大组), month and year to date,
+    and last year's figure, equals the total of its drill-down list."""
+    leader = UserFactory(role="leader")
+    month = 12
+    report = report_compute_month(year=2011, month=month)
+    rows = ReportRow.objects.filter(report=report).select_related("indicator", "unit", "group")
+    assert rows.filter(group__isnull=False).exists()  # the demo's 大组 are drilled too
+    for row in rows:
+        for year, period, stored in ((2011, "month", row.month_value), (2011, "ytd", row.ytd_value),
+                                     (2010, "ytd", row.last_year_ytd)):  # fmt: skip
+            figure = Figure(indicator=row.indicator, year=year, month=month, period=period, unit=row.unit,
+                            group=row.group)  # fmt: skip
+            listed, scope = figure.rows()
+            assert totals(listed, scope, leader, figure.on_deliveries)["total"] == stored, (str(row), year, period)
+
+
+def test_the_demo_event_page_says_19_projects_for_61_82_yi(demo, client):
+    leader = UserFactory(role="leader")
+    staff = UserFactory(role="staff", unit=UnitFactory(code="kecheng"))
+    tianxia = Event.objects.get(name__contains="天下浙商家乡行")
+
+    for user in (leader, staff):
+        client.force_login(user)
+        body = client.get(f"/events/{tianxia.pk}/").content.decode()
+        assert "19 个项目" in body and "61.82 亿元" in body
+        events = client.get("/events/").content.decode()
+        assert "61.82" in events
+    chambers = client.get("/chambers/?year=2011").content.decode()
+    assert "上海浙江商会" in chambers

@@ -244,22 +244,3 @@ def test_drill_url_spells_the_address():
         drill_url(indicator_code="x", year=2010, month=1, period="week")
 
 
-def test_on_the_demo_every_figure_of_the_month_drills_to_its_total():
-    """The demo's December 2011: every row (city, units and 大组), month and year to date,
-    and last year's figure, equals the total of its drill-down list."""
-    from targets.demo import demo_load
-    from targets.drill import Figure, totals
-
-    demo_load()
-    leader = UserFactory(role="leader")
-    month = 12
-    report = report_compute_month(year=2011, month=month)
-    rows = ReportRow.objects.filter(report=report).select_related("indicator", "unit", "group")
-    assert rows.filter(group__isnull=False).exists()  # the demo's 大组 are drilled too
-    for row in rows:
-        for year, period, stored in ((2011, "month", row.month_value), (2011, "ytd", row.ytd_value),
-                                     (2010, "ytd", row.last_year_ytd)):  # fmt: skip
-            figure = Figure(indicator=row.indicator, year=year, month=month, period=period, unit=row.unit,
-                            group=row.group)  # fmt: skip
-            listed, scope = figure.rows()
-            assert totals(listed, scope, leader, figure.on_deliveries)["total"] == stored, (str(row), year, period)

@@ -73,14 +73,6 @@ def data():
     return a, b
 
 
-@pytest.fixture
-def eager_celery():
-    """Tasks run in this process when enqueued (the broker is exercised by the broker-marked tests)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
 # --- request and compute --------------------------------------------------------------------------
 
 
