@@ -161,15 +161,9 @@ def test_a_heartbeat_through_the_broker_and_a_real_worker_makes_doctor_pass(tmp_
 
 
 @pytest.mark.django_db
-def test_beat_sends_a_heartbeat_as_it_starts(client, reachable_broker):
+def test_beat_sends_a_heartbeat_as_it_starts(client, reachable_broker, eager_celery):
     """Not a minute later, when the schedule's first one is due: /healthz is ok right after start."""
     from celery.signals import beat_init
 
-    from investpro.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        beat_init.send(sender=None)
-    finally:
-        app.conf.task_always_eager = False
+    beat_init.send(sender=None)
     assert client.get(HEALTHZ).status_code == 200
