@@ -13,9 +13,9 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
     (minute 12:03, then 12:04, …) with an atomic counter instead of DRF's list of request times.
 
     DRF reads the list, appends and writes it back: two processes that read together both pass, and
-    a busy token rewrites 1,200 timestamps on every request. Here each request is one `cache.add`
-    (creating the window's counter at 0 if it is new) and one `cache.incr`, which Redis does
-    atomically, so a burst from many processes never lets more than the budget through.
+    a busy token rewrites 1,200 timestamps on every request. Here each request is one `cache.incr`,
+    which Redis does atomically (the window's first request also creates its counter with `add`), so
+    a burst from many processes never lets more than the budget through.
 
     Each window has a key of its own and that key lives a whole period from its creation, which is
     never shorter than what is left of its window: the count cannot vanish (and the budget refill)
@@ -52,11 +52,11 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
 def window_count_increment(cache: BaseCache, key: str, *, timeout: int) -> int:
     """Counts one more request in the window `key` and answers the window's count so far.
 
-    `add` creates the counter only if it is missing and `incr` adds one atomically (on Redis and in
-    process-local caches; the embedded file cache serves one machine and is not atomic across
-    processes). `incr` refuses a key that has expired since `add`: that window is over, so a new
-    counter is started."""
-    cache.add(key, 0, timeout)
+    `incr` adds one atomically (on Redis and in process-local caches; the embedded file cache serves
+    one machine and is not atomic across processes) and refuses a key that does not exist: only the
+    window's first request, or one that finds the counter expired, then creates it with `add` (only
+    if still missing, so two processes starting the same window both count) and counts again. Every
+    other request is one round trip to the cache, not two."""
     try:
         return cache.incr(key)
     except ValueError:

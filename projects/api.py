@@ -242,11 +242,12 @@ class ProjectViewSet(ConditionalReadMixin, UnitScopedWritesMixin, ModelViewSet):
         return export_response(projects, PROJECT_COLUMNS, file_format=file_format, name="projects")
 
     def _represented(self, projects):
-        """Each project as the list shows it, read as rows in chunks from a server-side cursor."""
+        """Each project as the list shows it (a JSON line), read as rows in chunks from a server-side
+        cursor and written by the serializer's compiled writer (core.compiled_read)."""
         serializer = self.get_serializer()
-        zone = timezone.get_current_timezone()
-        rows = streamed(projects.values(*serializer.value_columns(), "delivered_total"))
-        return (serializer.to_representation(row, zone) for row in rows)
+        keys = [*serializer.value_columns(), "delivered_total"]
+        write = serializer.json_writer(keys, timezone.get_current_timezone())
+        return map(write, streamed(projects.values_list(*keys)))
 
     @REMOVED_SCHEMA
     @action(detail=False, pagination_class=None, filter_backends=[])

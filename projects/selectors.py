@@ -46,8 +46,8 @@ ZERO = Decimal("0.00")
 
 def delivered_total():
     """The sum of a project's deliveries as a correlated subquery, for reads that need it on every
-    row (exports, the admin's changelist). A paged list uses `attach_delivered_totals` instead: in a
-    page's SELECT the subquery would also run for every row that an OFFSET skips."""
+    row (exports, the admin's changelist, keyset pages). A page-number page uses `delivered_totals`
+    instead: in its SELECT the subquery would also run for every row that an OFFSET skips."""
     per_project = (
         CapitalDelivery.objects.filter(project=OuterRef("pk"))
         .order_by()
@@ -175,12 +175,16 @@ def project_rows(projects: QuerySet, columns: list[str]) -> "ProjectRows":
 class ProjectRows:
     """What a paginator needs of a list, split in two: the count is taken on the projects table
     alone (the joins that fetch unit and industry codes would slow a count over a million rows),
-    and a page is read as rows with their codes and delivered totals."""
+    and a page is read as rows with their codes and delivered totals.
+
+    A page-number page reads its delivered totals in a second statement: in the page's own SELECT,
+    PostgreSQL would sum the deliveries of every row an OFFSET skips too. A keyset page (`narrowed`)
+    selects exactly its rows, so it sums them in the same statement: one round trip fewer."""
 
     ordered = True
 
-    def __init__(self, projects: QuerySet, rows: QuerySet):
-        self.projects, self.rows = projects, rows
+    def __init__(self, projects: QuerySet, rows: QuerySet, *, rows_have_totals: bool = False):
+        self.projects, self.rows, self.rows_have_totals = projects, rows, rows_have_totals
 
     def count(self) -> int:
         return self.projects.count()
@@ -192,16 +196,18 @@ class ProjectRows:
 
     def narrowed(self, change) -> "ProjectRows":
         """The same list with `change` (a filter, an order) applied to both its parts (keyset pages)."""
-        return ProjectRows(change(self.projects), change(self.rows))
+        rows = change(self.rows).annotate(delivered_total=delivered_total())
+        return ProjectRows(change(self.projects), rows, rows_have_totals=True)
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, page: slice) -> list[dict]:
         rows = list(self.rows[page])
-        totals = delivered_totals([row["id"] for row in rows])
-        for row in rows:
-            row["delivered_total"] = totals.get(row["id"], ZERO)
+        if not self.rows_have_totals:
+            totals = delivered_totals([row["id"] for row in rows])
+            for row in rows:
+                row["delivered_total"] = totals.get(row["id"], ZERO)
         return rows
 
 

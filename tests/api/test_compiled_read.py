@@ -4,12 +4,14 @@ and for every output option a field of those serializers could be given."""
 
 import datetime
 import decimal
+import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.utils import encoders
 
 import investpro.urls  # noqa: F401  (imports every app's API, so that every compiled serializer is known)
 from core.compiled_read import CompiledReadMixin
@@ -64,6 +66,7 @@ def sample_projects() -> list[Project]:
     CapitalDeliveryFactory(project=full, amount=Decimal("189500.25"))
     CapitalDeliveryFactory(project=full, amount=Decimal("0.75"))
     ProjectFactory(unit=unit)  # nulls everywhere they may be
+    ProjectFactory(unit=unit, name='引号" 反斜杠\\ 换行\n 制表\t 控制\x01 \u2028 😀', notes="\x7f</script>")
     ProjectFactory(unit=unit, signed=True, total_investment=Decimal("99999999.99"), land_area_mu=Decimal("0"))
     return attach_delivered_totals(list(Project.objects.order_by("pk")))
 
@@ -103,6 +106,17 @@ def assert_reads_as_drf(serializer_class, instances: list) -> None:
         assert "values() row" in str(refused)
     else:
         assert list(rows) == expected
+        assert written(serializer_class, rows_of(serializer_class, instances)) == [
+            json.dumps(representation, cls=encoders.JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+            for representation in expected
+        ]
+
+
+def written(serializer_class, rows: list[dict]) -> list[str]:
+    """The rows as `values_list()` tuples, written by the serializer's JSON writer (the ndjson pull)."""
+    keys = list(rows[0])
+    write = serializer_class().json_writer(keys, timezone.get_current_timezone())
+    return [write(tuple(row[key] for key in keys)) for row in rows]
 
 
 @pytest.mark.parametrize("serializer_class", served_serializers(), ids=lambda kind: kind.__name__)
