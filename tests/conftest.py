@@ -62,6 +62,10 @@ def yesterday(today) -> datetime.date:
     return today - datetime.timedelta(days=1)
 
 
+# A moment on a minute's boundary, where a throttle window opens (_throttle_clock_stopped).
+THROTTLE_CLOCK = 60 * 29_000_000.0
+
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(code="kecheng", name="柯城区")
@@ -98,6 +102,17 @@ def eager_celery():
 @pytest.fixture(autouse=True)
 def _quick_passwords(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock_stopped(monkeypatch):
+    """The API's budgets count requests in fixed minutes of the clock (core.throttling): a test that
+    spends a budget and expects the next request refused would find a fresh budget whenever a minute
+    turned between the two. Every test sees the throttle's clock stopped at the start of a minute;
+    the tests of the windows themselves move it (tests/api/test_throttling.py's `clock`)."""
+    from core.throttling import FixedWindowRateThrottle
+
+    monkeypatch.setattr(FixedWindowRateThrottle, "timer", lambda self: THROTTLE_CLOCK)
 
 
 @pytest.fixture(autouse=True)
