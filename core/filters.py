@@ -58,6 +58,9 @@ class BooleanFilter(filters.BooleanFilter):
 ID_MIN, ID_MAX = 1, 2**63 - 1
 
 
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 class WholeNumberField(forms.IntegerField):
     """Digits only, as the schema's integer says: Django's IntegerField also takes "21.0"."""
 
@@ -66,8 +69,6 @@ class WholeNumberField(forms.IntegerField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
-
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 @extend_schema_field(OpenApiTypes.INT)

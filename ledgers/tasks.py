@@ -4,14 +4,14 @@ be killed half-way; see there)."""
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
+
+from core.jobs import TRANSIENT_DATABASE_ERRORS as TRANSIENT
 
 from .models import ImportJob
 from .services import job_check, job_confirm, job_fail, jobs_lost, jobs_tidy
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError)
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

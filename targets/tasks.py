@@ -14,8 +14,9 @@ task is the database, not the broker:
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
+from core.jobs import TRANSIENT_DATABASE_ERRORS
 from targets.models import Report
 
 from .reporting import (
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
     ignore_result=True,
     # Transient database errors only (a dropped connection, SQLite's "database is locked"); any
     # other error is kept on the report as "failed".
-    autoretry_for=(OperationalError, InterfaceError),
+    autoretry_for=TRANSIENT_DATABASE_ERRORS,
     retry_backoff=True,
     max_retries=3,
 )
