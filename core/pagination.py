@@ -194,17 +194,18 @@ class KeysetPagination(CursorPagination):
             field, value = ceiling
             self.response_headers["Sync-Horizon"] = value.isoformat()
             keys = keys.filter(**{f"{field}__lte": value})
-        # The page's keys first, from the list's own table alone, then its rows by those keys: the
-        # planner then always walks the index from the position, whatever it guesses of the rows
-        # left (a guess of one row, with joins, made it sort every row after the position).
-        ids = self._after(keys, position, backwards).values("pk")[: page_size + 1]
-        order = self._order(backwards)
-        page = list(_narrowed(queryset, lambda rows: rows.filter(pk__in=ids).order_by(*order))[: page_size + 1])
-        more = len(page) > page_size
-        page = page[:page_size]
+        # The page's positions and keys first, from the list's own table alone, then its rows by
+        # those keys: the planner then always walks the index from the position, whatever it guesses
+        # of the rows left (a guess of one row, with joins, made it sort every row after the
+        # position). The next cursor is made of the positions read here, not of the rows: a row
+        # changed in between must not move the walk past the rows still to serve.
+        found = list(self._after(keys, position, backwards).values_list(*self.fields, "pk")[: page_size + 1])
+        more = len(found) > page_size
+        found = found[:page_size]
         if backwards:
-            page.reverse()
-        self.keys = [self._key(row) for row in (page[0], page[-1])] if page else []
+            found.reverse()
+        page = _rows_by_keys(queryset, [row[-1] for row in found])
+        self.keys = [_position(row[:-1]) for row in (found[0], found[-1])] if found else []
         self.has_next = more if not backwards else position is not None
         self.has_previous = position is not None if not backwards else more
         return page
@@ -257,9 +258,6 @@ class KeysetPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return key, bool(payload.get("b"))
 
-    def _key(self, row) -> list:
-        values = [row[f] if isinstance(row, dict) else getattr(row, f) for f in self.fields]
-        return [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
 
 
 def keyset_beyond(fields: tuple[str, ...], position: list, backwards: bool) -> Q:
@@ -277,9 +275,18 @@ def keyset_beyond(fields: tuple[str, ...], position: list, backwards: bool) -> Q
     return Q(**{f"{first}__{'lte' if backwards else 'gte'}": value}) & Q(beyond)
 
 
-def _narrowed(rows, change):
-    """`change` applied to a queryset, or to a row source that knows how (projects.selectors.ProjectRows)."""
-    return rows.narrowed(change) if hasattr(rows, "narrowed") else change(rows)
+def _position(values) -> list:
+    """A row's ordering values as a cursor holds them (times as ISO text)."""
+    return [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
+
+
+def _rows_by_keys(rows, keys: list) -> list:
+    """The rows of `keys`, in that order: from a queryset, or from a row source that reads them
+    itself (projects.selectors.ProjectRows)."""
+    if hasattr(rows, "by_keys"):
+        return rows.by_keys(keys)
+    found = {row.pk: row for row in rows.filter(pk__in=keys)}
+    return [found[key] for key in keys if key in found]
 
 
 def _plain(rows):

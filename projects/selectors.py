@@ -27,6 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.keyed_rows import KeyedRows
+
 from .duplicates import THRESHOLD, normalise, probe_filter, similarity
 from .models import (
     SIGNED_STAGES,
@@ -46,8 +48,8 @@ ZERO = Decimal("0.00")
 
 def delivered_total():
     """The sum of a project's deliveries as a correlated subquery, for reads that need it on every
-    row (exports, the admin's changelist, keyset pages). A page-number page uses `delivered_totals`
-    instead: in its SELECT the subquery would also run for every row that an OFFSET skips."""
+    row (exports, the admin's changelist, list pages read by their keys: ProjectRows). A query with
+    an OFFSET must not carry it: the subquery would also run for every row the OFFSET skips."""
     per_project = (
         CapitalDelivery.objects.filter(project=OuterRef("pk"))
         .order_by()
@@ -168,23 +170,32 @@ def project_caches_forget() -> None:
 
 
 def project_rows(projects: QuerySet, columns: list[str]) -> "ProjectRows":
-    """A project list read as `values()` rows, for a page that needs no model instances."""
-    return ProjectRows(projects, projects.values(*columns))
+    """A project list read as `values()` rows (with `delivered_total`), for a page that needs no
+    model instances."""
+    return ProjectRows(projects, _row_reader(tuple(columns)))
+
+
+_ROW_READERS: dict[tuple, KeyedRows] = {}
+
+
+def _row_reader(columns: tuple) -> KeyedRows:
+    if columns not in _ROW_READERS:
+        _ROW_READERS[columns] = KeyedRows(
+            lambda ids: Project.objects.filter(pk__in=ids).values(*columns).annotate(delivered_total=delivered_total())
+        )
+    return _ROW_READERS[columns]
 
 
 class ProjectRows:
-    """What a paginator needs of a list, split in two: the count is taken on the projects table
-    alone (the joins that fetch unit and industry codes would slow a count over a million rows),
-    and a page is read as rows with their codes and delivered totals.
-
-    A page-number page reads its delivered totals in a second statement: in the page's own SELECT,
-    PostgreSQL would sum the deliveries of every row an OFFSET skips too. A keyset page (`narrowed`)
-    selects exactly its rows, so it sums them in the same statement: one round trip fewer."""
+    """What a paginator needs of a list, split in two: the count and a page's keys are taken on the
+    projects table alone (the joins that fetch unit and industry codes would slow a count over a
+    million rows, and an OFFSET would skip joined rows), and a page is read as rows with their codes
+    and delivered totals by those keys, in one statement the ORM compiles once (core.keyed_rows)."""
 
     ordered = True
 
-    def __init__(self, projects: QuerySet, rows: QuerySet, *, rows_have_totals: bool = False):
-        self.projects, self.rows, self.rows_have_totals = projects, rows, rows_have_totals
+    def __init__(self, projects: QuerySet, reader: KeyedRows):
+        self.projects, self.reader = projects, reader
 
     def count(self) -> int:
         return self.projects.count()
@@ -194,21 +205,15 @@ class ProjectRows:
         """The projects themselves, without the joins of the rows (keyset pages, estimated counts)."""
         return self.projects
 
-    def narrowed(self, change) -> "ProjectRows":
-        """The same list with `change` (a filter, an order) applied to both its parts (keyset pages)."""
-        rows = change(self.rows).annotate(delivered_total=delivered_total())
-        return ProjectRows(change(self.projects), rows, rows_have_totals=True)
+    def by_keys(self, ids: list[int]) -> list[dict]:
+        """The rows of the projects `ids`, in that order (keyset pages read their keys themselves)."""
+        return self.reader.read(ids)
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, page: slice) -> list[dict]:
-        rows = list(self.rows[page])
-        if not self.rows_have_totals:
-            totals = delivered_totals([row["id"] for row in rows])
-            for row in rows:
-                row["delivered_total"] = totals.get(row["id"], ZERO)
-        return rows
+        return self.by_keys(list(self.projects.values_list("pk", flat=True)[page]))
 
 
 def projects_removed_since(user, since) -> list[int]:
