@@ -5,8 +5,9 @@ list in `updated_at` order could pass a position before a slower transaction tha
 below it commits; the row would then never be served. So a sync page serves only rows at or below
 the horizon: the earlier of "now" and the start of the oldest transaction still open on the
 database (PostgreSQL's `pg_stat_activity.xact_start`, read from the function behind that view),
-less a small margin for the clocks of the web and database hosts (`SYNC_CLOCK_MARGIN`). A write still in flight started after the horizon, so
-its rows lie above it and are served by a later page, once committed.
+less a small margin for the clocks of the web and database hosts (`SYNC_CLOCK_MARGIN`). A write
+still in flight started after the horizon, so its rows lie above it and are served by a later page,
+once committed.
 
 The horizon only ever holds back the newest changes for as long as the oldest open transaction has
 been running (normally milliseconds). A transaction left open longer than `SYNC_MAX_TRANSACTION`
