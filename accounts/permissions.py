@@ -43,7 +43,16 @@ class ModelPermission(DjangoModelPermissions):
         declared = getattr(view, "permissions_by_method", {})
         if method in declared:
             return list(declared[method])
-        return self.get_required_permissions(method, self._queryset(view).model)
+        return self.get_required_permissions(method, self._model(view))
+
+    _models: dict[type, type] = {}
+
+    def _model(self, view) -> type:
+        """The view's model, from its queryset once per view class: DRF composes the whole queryset
+        (visibility rules included) on every request only to read its model, which never changes."""
+        if type(view) not in self._models:
+            ModelPermission._models[type(view)] = self._queryset(view).model
+        return self._models[type(view)]
 
 
 def routes(view, method: str) -> bool:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.pages import page_view
 
 from .models import Notification
+from .selectors import unread_count
 from .services import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 30
@@ -24,7 +25,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         .order_by("read_at", "-created_at", "-id")  # unread (NULL) first on SQLite and PostgreSQL alike
     )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    unread = unread_count(request.user)
     pattern = _project_url_pattern()
     for notification in page:
         notification.project_url = pattern.replace("/0/", f"/{notification.project_id}/") if pattern else ""

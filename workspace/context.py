@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from notifications.models import Notification
+from notifications.selectors import unread_count
 
 # The bar's entries, in the bureau's order: (label, URL name). An entry shows once its page exists
 # (the ready-land and import pages come with their own work), never as a link to nothing.
@@ -36,9 +36,7 @@ def _reminders(user) -> dict:
     shows it (base.html does; an htmx partial rendered with the same context does not)."""
     return {
         "notifications_url": reverse("notifications:list"),
-        "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
-        ),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }
 
 

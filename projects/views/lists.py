@@ -10,6 +10,8 @@ alike. The query count is constant: the totals of the whole filtered set are two
 read as rows with one grouped query for its delivered totals (projects.selectors).
 """
 
+import functools
+import html
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_headers
@@ -52,9 +54,25 @@ ROW_COLUMNS = [
     "owner__last_name",
 ]  # fmt: skip
 
-STAGE_LABELS = dict(Project.Stage.choices)
-ORIGIN_LABELS = dict(Project.Origin.choices)
 ANY = "全部"
+
+
+def _text(value) -> str:
+    """`value` escaped for HTML, as Django's `escape` does it (the same `html.escape`), without its
+    check for lazy arguments and its SafeString: the list writes several hundred of these a page."""
+    return html.escape(str(value))
+
+
+@functools.cache
+def _choices_in(choices, language: str) -> tuple[tuple[str, str], ...]:
+    """A TextChoices' (value, label) pairs in `language`: a lazy label is translated again each time
+    it is written, for every option and every row of every page."""
+    with translation.override(language):
+        return tuple((value, str(label)) for value, label in choices.choices)
+
+
+def _labels(choices) -> dict[str, str]:
+    return dict(_choices_in(choices, translation.get_language()))
 
 
 def _html_attrs(attrs: dict) -> str:
@@ -101,7 +119,7 @@ class FastSelect(forms.Select):
             attrs["multiple"] = True
         chosen = set(self.format_value(value))
         options = "".join(
-            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>{escape(label)}</option>'
+            f'<option value="{_text(option)}"{" selected" if str(option) in chosen else ""}>{_text(label)}</option>'
             for option, label in self.choices
         )
         # Safe: each option's value and label (unit, industry, chamber names) is escaped above.
@@ -143,8 +161,9 @@ def _page_widgets(form: forms.Form) -> None:
     for name in ("unit", "industry", "chamber", "event"):
         fields[name].widget = FastSelect(choices=[("", ANY), *options[name]])
     for name, choices in (("origin", Origin), ("category", Category), ("channel", Channel)):
-        fields[name].widget = FastSelect(choices=[("", ANY), *choices.choices])
-    fields["stage"].widget = FastSelectMultiple(choices=Stage.choices, attrs={"size": len(Stage.choices)})
+        fields[name].widget = FastSelect(choices=[("", ANY), *_choices_in(choices, translation.get_language())])
+    stages = _choices_in(Stage, translation.get_language())
+    fields["stage"].widget = FastSelectMultiple(choices=stages, attrs={"size": len(stages)})
     fields["stage"].help_text = "可多选（按住 Ctrl 或 ⌘ 点选）"
     for name in ("confidential", "overdue", "mountain_sea", "returning_merchant"):
         fields[name].widget = FilterBooleanSelect()
@@ -199,22 +218,23 @@ def _rows_html(rows: list[dict]) -> str:
     carries its column's name, which a phone shows beside it (each project is a card there)."""
     today = timezone.localdate()
     detail = reverse("projects:detail", args=[DETAIL_PLACEHOLDER]).replace(str(DETAIL_PLACEHOLDER), "{}")
+    stages, origins = _labels(Stage), _labels(Origin)
     lines = []
     for row in rows:
         owner = f"{row['owner__last_name'] or ''}{row['owner__first_name'] or ''}".strip() or row["owner__username"]
         secret = ' <span class="badge badge-warn">保密</span>' if row["confidential"] else ""
         cells = [
-            ("name", "项目名称", f'<a href="{detail.format(row["id"])}">{escape(row["name"])}</a>{secret}'
-             f'<br><span class="meta">{escape(row["reference"])}</span>'),
-            ("investor", "投资方", escape(row["investor"] or "—")),
-            ("nowrap", "责任单位", escape(row["unit__name"])),
-            ("nowrap", "阶段", f'<span class="badge stage-{row["stage"]}">{STAGE_LABELS.get(row["stage"], "")}</span>'),
-            ("nowrap", "资金来源", ORIGIN_LABELS.get(row["origin"], "")),
+            ("name", "项目名称", f'<a href="{detail.format(row["id"])}">{_text(row["name"])}</a>{secret}'
+             f'<br><span class="meta">{_text(row["reference"])}</span>'),
+            ("investor", "投资方", _text(row["investor"] or "—")),
+            ("nowrap", "责任单位", _text(row["unit__name"])),
+            ("nowrap", "阶段", f'<span class="badge stage-{row["stage"]}">{stages.get(row["stage"], "")}</span>'),
+            ("nowrap", "资金来源", origins.get(row["origin"], "")),
             ("amount", "总投资（万元）", wan(row["total_investment"])),
             ("amount", "协议引资额（万元）", wan(row["signed_amount"])),
             ("nowrap", "签约日期", _day(row["signed_on"])),
             ("amount", "累计到位（万元）", wan(row["delivered_total"])),
-            ("nowrap", "负责人", escape(owner or "—")),
+            ("nowrap", "负责人", _text(owner or "—")),
             ("nowrap follow-up", "下次跟进", f"<span>{_follow_up(row, today)}</span>"),
         ]
         tds = "".join(f'<td class="{css}" data-label="{label}">{html}</td>' for css, label, html in cells)

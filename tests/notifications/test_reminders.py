@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.selectors import unread_count
 from notifications.services import notification_mark_read, notifications_mark_all_read, reminders_send
 from projects.models import Project
 from tests.factories import ActivityFactory, ProjectFactory, UnitFactory, UserFactory
@@ -164,3 +165,20 @@ def test_the_task_writes_todays_reminders(staff_user, unit, today):
     tasks.send_reminders.apply()
 
     assert list(Notification.objects.values_list("kind", flat=True)) == ["due_today"]
+
+
+def test_the_unread_count_is_the_orms_count_of_the_users_unread_notifications(staff_user, unit, today):
+    ProjectFactory(unit=unit, owner=staff_user, next_follow_up_on=today)
+    ProjectFactory(unit=unit, owner=staff_user, next_follow_up_on=today - DAY)
+    colleague = UserFactory(role="staff", unit=unit)
+    ProjectFactory(unit=unit, owner=colleague, next_follow_up_on=today)
+    reminders_send(today=today)
+
+    def orm_count(user):
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+    assert unread_count(staff_user) == orm_count(staff_user) == 2
+    notification_mark_read(user=staff_user, notification=Notification.objects.filter(user=staff_user).first())
+    assert unread_count(staff_user) == orm_count(staff_user) == 1
+    assert unread_count(colleague) == orm_count(colleague) == 1
+    assert unread_count(UserFactory(role="staff", unit=unit)) == 0
