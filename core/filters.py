@@ -1,6 +1,7 @@
 """Filter pieces shared by every list."""
 
 import re
+from dataclasses import dataclass
 
 import django_filters as filters
 from django import forms
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -89,30 +91,34 @@ class IdFilter(IntegerFilter):
         super().__init__(*args, **kwargs)
 
 
-# A reference, well formed, to a row that does not exist: the filter matches nothing.
-NO_MATCH = object()
+@dataclass(frozen=True)
+class Code:
+    """Reference data named by its code in a filter, not yet looked up."""
+
+    code: str
 
 
 class CodeChoiceField(ModelChoiceField):
-    """A row by its code; a code that no row has is NO_MATCH rather than an error. A value the
-    database cannot even compare (a NUL character on PostgreSQL) is still an error."""
+    """A row by its code, kept as the code (`Code`): the filter finds the row inside the list's own
+    statement. A value the database cannot even compare (a NUL character on PostgreSQL) is an error."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            return self.queryset.get(**{self.to_field_name or "pk": value})
-        except self.queryset.model.DoesNotExist:
-            return NO_MATCH
-        except (ValueError, TypeError, ValidationError):
+        code = str(value)
+        if "\x00" in code:
             message = self.error_messages["invalid_choice"]
-            raise ValidationError(message, code="invalid_choice", params={"value": value}) from None
+            raise ValidationError(message, code="invalid_choice", params={"value": value})
+        return Code(code)
 
 
 class CodeFilter(filters.ModelChoiceFilter):
     """Reference data (units, industries, indicators) by its code, as ids are matched: a code that no
-    row has matches nothing (200 and an empty list), the answer an id that matches nothing gets. The
-    code is looked up once (one small query, as before), so the list itself still compares a key."""
+    row has matches nothing (200 and an empty list), the answer an id that matches nothing gets.
+
+    The row is found by a subquery of the list's own statement (`unit_id IN (SELECT id FROM unit WHERE
+    code = …)`), not by a query of its own first: one round trip and one ORM statement fewer on
+    every filtered request, and the list still compares a key."""
 
     field_class = CodeChoiceField
 
@@ -121,9 +127,12 @@ class CodeFilter(filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if value is NO_MATCH:
-            return qs.none()
-        return super().filter(qs, value)
+        if value in EMPTY_VALUES:
+            return qs
+        named = self.queryset.filter(**{self.extra["to_field_name"]: value.code}).values("pk")
+        if self.distinct:
+            qs = qs.distinct()
+        return self.get_method(qs)(**{f"{self.field_name}__in": named})
 
 
 def integer_range(field: models.Field) -> dict:
