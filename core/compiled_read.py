@@ -8,11 +8,15 @@ and how that value becomes its representation. Most columns need nothing (a text
 the string DRF would answer); dates, times and amounts get a converter that does what DRF's field
 does, without its per-call set-up.
 
+A full pull goes further on PostgreSQL (`json_statement`): the database itself writes each row as
+the JSON object DRF would answer, so that no value of a million rows becomes a Python object.
+
 `tests/api/test_compiled_read.py` holds every planned serializer to DRF's own output.
 """
 
 import datetime
 import decimal
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -21,7 +25,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connection, models
+from django.db.models import F, Func
+from django.db.models.functions import Cast
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.relations import PKOnlyObject
@@ -41,6 +47,20 @@ class FieldRead:
     # used for a time without a zone.
     time: Convert | None
     column: str | None  # the values() lookup that reads it, if it is a column
+    sql: "SqlWrite | None" = None  # how PostgreSQL writes the representation; None: it cannot
+
+
+@dataclass(frozen=True)
+class SqlWrite:
+    """How PostgreSQL's `row_to_json` writes a field's representation, as DRF's JSON renderer would.
+
+    `value`: the raw value is the representation (a number, a boolean, a text); `date`: JSON's own
+    date is ISO 8601, as DRF's; `decimal`: the amount as text with its places; `datetime`: see
+    `IsoTime`. Whether the source's type allows it is known only with the query (`_sql_value`)."""
+
+    kind: str
+    max_digits: int | None = None
+    decimal_places: int | None = None
 
 
 class ReadPlan:
@@ -53,6 +73,7 @@ class ReadPlan:
         self.conversions = [(read.name, read.convert) for read in reads if read.convert]
         self.times = [(read.name, read.time) for read in reads if read.time]
         self.rows_readable = all(read.row_key for read in reads)
+        self.sql_writable = all(read.row_key and read.sql for read in reads)
         self.reads = reads
 
 
@@ -108,6 +129,33 @@ class CompiledReadMixin:
 
         return write
 
+    def json_statement(self, queryset, zone) -> tuple[str, list] | None:
+        """A statement whose rows are the rows of `queryset` (a queryset of this serializer's model,
+        with any value that is not a column annotated under its field's source), each one text:
+        the JSON object `json_writer` would write. None where PostgreSQL cannot write one of the
+        fields exactly as DRF does, or `zone`, the current time zone, has no name it knows.
+
+        Times are written in the session's time zone: run the statement with the TimeZone setting
+        made `zone_name(zone)` (a cursor declared WITH HOLD is computed whole when its transaction
+        commits, so a setting local to that transaction is the one its rows are written in).
+
+        Each value is computed by PostgreSQL as text (`row_to_json` writes text as a JSON string)
+        or left as the number, boolean or date it is: Python then only passes each line on. The
+        object's keys are the subquery's column names, so the values are first selected under names
+        of their own (a field may share its name with a column of the model, `unit`)."""
+        compiled = self._compiled()
+        if connection.vendor != "postgresql" or not compiled.sql_writable or zone_name(zone) is None:
+            return None
+        values = [_sql_value(read, queryset) for read in compiled.reads]
+        if any(value is None for value in values):
+            return None
+        query = queryset.values_list(*values).query
+        select, params = query.get_compiler(using=queryset.db).as_sql()
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(read.name) for read in compiled.reads)
+        # The subquery keeps its ORDER BY: PostgreSQL reads a sorted subquery out in its order.
+        return f"SELECT row_to_json(written)::text FROM ({select}) AS written({names})", list(params)
+
     def value_columns(self) -> list[str]:
         """The `values()` lookups that hold this serializer's column fields."""
         return self._compiled().columns
@@ -131,17 +179,19 @@ def _field_read(name: str, field, model) -> FieldRead:
         field.pk_field is None
     ):
         attname = model._meta.get_field(source).attname
-        return FieldRead(name, attrgetter(attname), attname, None, None, attname)
+        return FieldRead(name, attrgetter(attname), attname, None, None, attname, SqlWrite("value"))
     if _drf_own(field, serializers.SlugRelatedField, "to_representation"):
         lookup = f"{source}__{field.slug_field}"
-        return FieldRead(name, _related_attribute(source, field.slug_field), lookup, None, None, lookup)
+        read = _related_attribute(source, field.slug_field)
+        return FieldRead(name, read, lookup, None, None, lookup, SqlWrite("value"))
     column = _column(model, source)
     if isinstance(field, (serializers.RelatedField, serializers.BaseSerializer)) or (column and column.is_relation):
         return _drf_whole(name, field)  # a relation shown otherwise than by its key or a slug
     lookup = source if column else None
     if type(field) is serializers.DateTimeField and _datetime_is_plain(field):
-        return FieldRead(name, attrgetter(source), source, None, field.to_representation, lookup)
-    return FieldRead(name, attrgetter(source), source, _converter(field, column), None, lookup)
+        return FieldRead(name, attrgetter(source), source, None, field.to_representation, lookup, SqlWrite("datetime"))
+    convert, sql = _converter(field, column)
+    return FieldRead(name, attrgetter(source), source, convert, None, lookup, sql)
 
 
 def _drf_whole(name: str, field) -> FieldRead:
@@ -179,24 +229,29 @@ def _column(model, name: str) -> models.Field | None:
 # Serializer fields whose representation of a value of the paired model field is the value itself.
 _SAME_VALUE = [
     ((serializers.CharField, serializers.ChoiceField), (models.CharField, models.TextField)),
-    ((serializers.IntegerField,), (models.IntegerField,)),
+    ((serializers.IntegerField, serializers.BigIntegerField), (models.IntegerField,)),  # not as strings
     ((serializers.BooleanField,), (models.BooleanField,)),
 ]
 
 
-def _converter(field, column: models.Field | None) -> Convert | None:
+def _converter(field, column: models.Field | None) -> tuple[Convert | None, SqlWrite | None]:
     """What turns a non-null value of `column` into `field`'s representation, exactly as
-    `field.to_representation` does; None where the value is already its representation."""
+    `field.to_representation` does (None where the value is already its representation), and how
+    PostgreSQL writes that representation (None: it cannot)."""
     kind = type(field)
+    if kind is serializers.BigIntegerField and getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+        return field.to_representation, None
     if column is not None:
         for field_kinds, column_kinds in _SAME_VALUE:
             if kind in field_kinds and isinstance(column, column_kinds) and not column.is_relation:
-                return None
+                return None, SqlWrite("value")
     if kind is serializers.DecimalField and _decimal_is_plain(field):
-        return _decimal_text(field)
+        places, digits = field.decimal_places, field.max_digits
+        sql = SqlWrite("decimal", digits, places) if places is not None and digits is not None else None
+        return _decimal_text(field), sql
     if kind is serializers.DateField and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
-        return _date_text(field.to_representation)
-    return field.to_representation
+        return _date_text(field.to_representation), SqlWrite("date")
+    return field.to_representation, None
 
 
 def _decimal_is_plain(field) -> bool:
@@ -280,6 +335,88 @@ def json_value(value) -> str:
     other (a float, a list, a date a field left as it is) by DRF's encoder itself."""
     encode = _JSON_SCALARS.get(type(value))
     return encode(value) if encode is not None else _DRF_ENCODER.encode(value)
+
+
+def zone_name(zone) -> str | None:
+    """The name PostgreSQL knows a time zone by: an IANA zone's key; None for any other tzinfo."""
+    if isinstance(zone, zoneinfo.ZoneInfo):
+        return zone.key
+    return "UTC" if zone is datetime.UTC else None
+
+
+class IsoTime(Func):
+    """A timestamptz written as DRF writes a time: ISO 8601 in the session's time zone, with
+    microseconds only when there are any, and UTC (an offset of zero) written `Z`.
+
+    `to_char`'s TZH:TZM drop the seconds of an offset: only the local mean times zones kept before
+    they took whole minutes have any (Liberia was the last, until 1972), and Python writes them
+    (`+08:05:43`). Earlier times take the long way round, which writes them too."""
+
+    output_field = models.TextField()
+    # Whole minutes after this in every zone of the tz database; the short way is the one rows take.
+    WHOLE_MINUTES_SINCE = "1973-01-01 00:00:00+00"
+    SHORT = """replace(replace(to_char({t}, 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM'), '.000000', ''), '+00:00', 'Z')"""
+    LONG = (
+        """to_char({t}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        " || CASE WHEN date_trunc('second', {t}) = {t} THEN '' ELSE to_char({t}, '.US') END"
+        " || CASE WHEN extract(timezone FROM {t}) = 0 THEN 'Z' ELSE to_char({t}, 'TZH:TZM')"
+        " || CASE WHEN mod(extract(timezone FROM {t})::int, 60) = 0 THEN ''"
+        " ELSE ':' || lpad(mod(abs(extract(timezone FROM {t})::int), 60)::text, 2, '0') END END"
+    )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        time, params = compiler.compile(self.source_expressions[0])
+        short, long = self.SHORT.replace("{t}", time), self.LONG.replace("{t}", time)
+        uses = self.SHORT.count("{t}") + self.LONG.count("{t}") + 1
+        sql = f"CASE WHEN {time} >= '{self.WHOLE_MINUTES_SINCE}'::timestamptz THEN {short} ELSE {long} END"
+        return sql, list(params) * uses
+
+
+# Columns whose values row_to_json writes as Python's json module writes them: numbers, booleans, text.
+_JSON_ALIKE = (models.IntegerField, models.BooleanField, models.CharField, models.TextField)
+
+
+def _sql_value(read: FieldRead, queryset):
+    """What selects `read`'s representation for `row_to_json`, given the type of its source in
+    `queryset`; None where that type is not one PostgreSQL writes exactly as DRF."""
+    source = _source_field(queryset, read.row_key)
+    sql = read.sql
+    if sql.kind == "value" and isinstance(source, _JSON_ALIKE):
+        return F(read.row_key)
+    if sql.kind == "date" and type(source) is models.DateField:
+        return F(read.row_key)
+    if sql.kind == "datetime" and isinstance(source, models.DateTimeField):
+        return IsoTime(F(read.row_key))
+    # An amount as text with the field's places (`0` becomes `0.00`): what DRF's quantize gives when
+    # it rounds nothing, that is when the source has no more places than the field.
+    if sql.kind == "decimal" and isinstance(source, models.DecimalField) and _places_kept(source, sql):
+        amount = models.DecimalField(max_digits=sql.max_digits, decimal_places=sql.decimal_places)
+        return Cast(Cast(F(read.row_key), amount), models.TextField())
+    return None
+
+
+def _places_kept(source: models.DecimalField, sql: SqlWrite) -> bool:
+    return source.decimal_places is not None and source.decimal_places <= sql.decimal_places
+
+
+def _source_field(queryset, lookup: str) -> models.Field | None:
+    """The model field (or an annotation's output field) that a `values()` lookup reads; for a
+    relation, the field of the key it holds."""
+    annotation = queryset.query.annotations.get(lookup)
+    if annotation is not None:
+        return annotation.output_field
+    model, field = queryset.model, None
+    for part in lookup.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    while field is not None and field.is_relation:
+        field = field.target_field
+    return field
 
 
 def _drf_read(field, instance):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -21,6 +21,7 @@ from core.spreadsheets import csv_row, xlsx_row
 from .models import Project
 
 CENT = Decimal("0.01")
+CHUNK_ROWS = 2000  # rows read from a server-side cursor at a time
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,33 @@ def streamed(queryset) -> Iterator:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET cursor_tuple_fraction = 1")
-    yield from queryset.iterator(chunk_size=2000)
+    yield from queryset.iterator(chunk_size=CHUNK_ROWS)
+
+
+def streamed_text(statement: tuple[str, list], *, time_zone: str) -> Iterator[str]:
+    """The one text column of each row of `statement` (core.compiled_read's `json_statement`), from
+    a server-side cursor on PostgreSQL, in chunks; its times written in `time_zone`.
+
+    As `streamed` does: the cursor is declared WITH HOLD (the connection is in autocommit when the
+    cursor is made), so that no transaction stays open while the rows stream. It is declared in a
+    transaction of its own, whose settings (`set_config(..., true)`) end with it: PostgreSQL
+    computes a held cursor's rows when that transaction commits, so the rows are written in
+    `time_zone` and the connection keeps its own zone. Called in a transaction already, the cursor
+    could not outlive it: callers read rows the other way there (`streamed`)."""
+    cursor = connection.chunked_cursor()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as settings:
+                settings.execute(
+                    "SELECT set_config('TimeZone', %s, true), set_config('cursor_tuple_fraction', '1', true)",
+                    [time_zone],
+                )
+            cursor.execute(*statement)
+        while rows := cursor.fetchmany(CHUNK_ROWS):
+            for (text,) in rows:
+                yield text
+    finally:
+        cursor.close()
 
 
 def _cell(value, column: Column):

@@ -9,8 +9,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 from rest_framework.utils import encoders
 
 import investpro.urls  # noqa: F401  (imports every app's API, so that every compiled serializer is known)
@@ -18,7 +22,7 @@ from core.compiled_read import CompiledReadMixin
 from projects.api import DeliverySerializer, ProjectSerializer
 from projects.models import CapitalDelivery, Project
 from projects.selectors import attach_delivered_totals, delivered_totals
-from tests.factories import CapitalDeliveryFactory, ChamberFactory, IndustryFactory, ProjectFactory
+from tests.factories import CapitalDeliveryFactory, ChamberFactory, IndustryFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +159,8 @@ def output_options(field) -> list[dict]:
         return [{"format": None}, {"format": "%Y/%m/%d"}, {"format": "ISO-8601"}]
     if issubclass(kind, serializers.SlugRelatedField):
         return [{"field_class": serializers.SlugRelatedField, "slug_field": "name"}]
+    if issubclass(kind, serializers.BigIntegerField):
+        return [{"coerce_to_string": True}]
     if issubclass(kind, serializers.PrimaryKeyRelatedField):
         return [{"pk_field": serializers.CharField()}]
     if issubclass(kind, serializers.CharField) and not issubclass(kind, serializers.ChoiceField):
@@ -267,3 +273,98 @@ def test_a_listed_project_reads_as_its_own_detail(unit, admin_user):
     assert len(listed) == 2
     for row in listed:
         assert row == client.get(f"/api/v1/projects/{row['id']}/").json()
+
+
+# --- The ndjson export ------------------------------------------------------------------------
+# On PostgreSQL the export's lines are written by the database itself (core.compiled_read's
+# `json_statement`: row_to_json over values it formats as text), not by DRF nor by the compiled
+# writer: these tests hold each line to DRF's own answer for the same project, read as an instance,
+# for every kind of value a line holds. On SQLite (and inside a transaction) the lines come from the
+# compiled writer, held to the same answer by the same tests.
+
+EXPORT_ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Asia/Kathmandu", "Africa/Monrovia"]
+
+
+def projects_for_export() -> list[Project]:
+    """sample_projects, with amounts at the ceiling and zero, and times with and without microseconds,
+    in summer and winter (New York's offset differs), and before every zone took whole minutes."""
+    sample_projects()
+    unit = Project.objects.first().unit
+    ceiling = ProjectFactory(unit=unit, signed=True, total_investment=Decimal("999999999.99"), signed_amount=0)
+    CapitalDeliveryFactory(project=ceiling, amount=Decimal("999999999.99"))
+    CapitalDeliveryFactory(project=ceiling, amount=Decimal("999999999.99"))
+    times = [
+        datetime.datetime(2026, 1, 15, 4, 0, 0, tzinfo=datetime.UTC),  # no microseconds
+        datetime.datetime(2026, 7, 15, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 9, 7, 0, 0, 500000, tzinfo=datetime.UTC),  # New York's change to summer time
+        datetime.datetime(1960, 5, 1, 12, 30, 15, 10, tzinfo=datetime.UTC),  # Monrovia at -00:44:30
+        datetime.datetime(2024, 2, 29, 16, 0, 0, 1, tzinfo=datetime.UTC),
+    ]
+    for n, project in enumerate(Project.objects.order_by("pk")):
+        Project.objects.filter(pk=project.pk).update(
+            created_at=times[n % len(times)], updated_at=times[(n + 1) % len(times)] + datetime.timedelta(seconds=n)
+        )
+    return attach_delivered_totals(list(Project.objects.order_by("-updated_at", "-id")))
+
+
+def exported_lines(zone: str) -> tuple[list[str], list[str]]:
+    """The export's lines in `zone`, and the statements it ran."""
+    client = APIClient()
+    client.force_authenticate(UserFactory(role="admin"))
+    with timezone.override(zone), CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/projects/export/", {"format": "ndjson"})
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content).decode()
+    assert body.endswith("\n")
+    return body.split("\n")[:-1], [query["sql"] for query in queries.captured_queries]
+
+
+def assert_lines_as_drf(lines: list[str], projects: list[Project]) -> None:
+    """Each line parses to what DRF's JSONRenderer answers for the project, in the list's order, and
+    is written as the compiled writer and DRF's encoder write it (UTF-8 text, no spaces)."""
+    expected = [ProjectSerializer(project).data for project in projects]
+    assert [json.loads(line) for line in lines] == [json.loads(JSONRenderer().render(data)) for data in expected]
+    assert lines == [
+        json.dumps(data, cls=encoders.JSONEncoder, ensure_ascii=False, separators=(",", ":")) for data in expected
+    ]
+
+
+@pytest.mark.parametrize("zone", EXPORT_ZONES)
+def test_the_ndjson_export_writes_each_project_as_drf(zone):
+    projects = projects_for_export()
+    with timezone.override(zone):
+        lines, _statements = exported_lines(zone)
+        assert_lines_as_drf(lines, projects)
+    texts = "".join(lines)
+    assert all(s in texts for s in ['\\"', "\\\\", "\\n", "\\t", "\\u0001", "😀", "一期"])  # escaped as JSON
+    assert '"total_investment":"999999999.99"' in texts and '"delivered_total":"1999999999.98"' in texts
+    assert '"land_area_mu":"0.00"' in texts and '"delivered_total":"0.00"' in texts and '"industry":null' in texts
+    if zone == "UTC":
+        assert '"created_at":"2026-01-15T04:00:00Z"' in texts and '"2026-07-15T23:59:59.999999Z"' in texts
+    if zone == "Africa/Monrovia":
+        assert '"created_at":"1960-05-01T11:45:45.000010-00:44:30"' in texts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("zone", EXPORT_ZONES)
+def test_the_ndjson_export_written_by_postgresql_is_drf_s(zone):
+    """Outside a transaction, as a server runs it: the lines come from PostgreSQL's row_to_json."""
+    projects = projects_for_export()
+    lines, statements = exported_lines(zone)
+    assert any("row_to_json" in sql for sql in statements)
+    with timezone.override(zone):
+        assert_lines_as_drf(lines, projects)
+    assert "TimeZone" not in "".join(lines)
+    with connection.cursor() as cursor:  # the zone was the declaring transaction's, not the connection's
+        cursor.execute("SHOW TIME ZONE")
+        assert cursor.fetchone()[0] == connection.timezone_name
+
+
+def test_an_export_in_a_transaction_is_written_by_the_compiled_writer():
+    """A held cursor cannot outlive the transaction it is declared in: there the rows are read as values."""
+    projects = projects_for_export()
+    lines, statements = exported_lines("Asia/Shanghai")
+    assert not any("row_to_json" in sql for sql in statements)
+    with timezone.override("Asia/Shanghai"):
+        assert_lines_as_drf(lines, projects)
