@@ -61,11 +61,9 @@ def delivered_total():
 
 
 def delivered_totals(project_ids: list[int]) -> dict[int, Decimal]:
-    """The delivered totals of a page's projects, from one grouped query over their deliveries.
-
-    Written as SQL because it runs on every page of the project list: the ORM spent over ten times
-    longer building this statement (an IN list of up to 200 ids) than the database takes to answer.
-    """
+    """The delivered totals of some projects (a project's own page), from one grouped query over
+    their deliveries. Written as SQL: the ORM spent over ten times longer building this statement
+    (an IN list of up to 200 ids) than the database takes to answer."""
     if not project_ids:
         return {}
     quote = connection.ops.quote_name

@@ -7,7 +7,7 @@ can be bookmarked, sent, or fetched from /api/v1/projects/ with the same filters
 
 What a user sees is `Project.objects.visible_to(user)` (DESIGN §5): the rows, the count and the totals
 alike. The query count is constant: the totals of the whole filtered set are two aggregates, a page is
-read as rows with one grouped query for its delivered totals (projects.selectors).
+its keys and then its rows by key with their delivered totals (projects.selectors.ProjectRows).
 """
 
 import functools
